@@ -1,0 +1,99 @@
+"""Finding values: severity, the resource a finding is about, and the lint result."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from meshlint.source import Span
+
+
+class Severity(enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class ResourceRef:
+    """The resource a finding is about. ``namespace`` is as written in the YAML (None if absent)."""
+
+    kind: str
+    name: str
+    namespace: str | None = None
+    api_version: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return f"{self.kind} {where}"
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Related:
+    """Another place that explains a finding ("conflicts with X at file:line")."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem at one place. Sorted by (path, line, column, code)."""
+
+    code: str
+    rule: str
+    severity: Severity
+    message: str
+    span: Span
+    resource: ResourceRef | None = None
+    pointer: str = ""
+    related: tuple[Related, ...] = ()
+    # extra JSON fields a rule adds to its output (e.g. "witness"); values must be JSON-safe
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.span.path, self.span.line, self.span.column, self.code, self.message)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity across line moves: code + resource + pointer."""
+        res = self.resource
+        where = f"{res.kind}/{res.namespace or ''}/{res.name}" if res else self.span.path
+        return f"{self.code}:{where}:{self.pointer}"
+
+    def __lt__(self, other: Finding) -> bool:
+        return self.sort_key < other.sort_key
+
+
+@dataclass(frozen=True, slots=True)
+class LintResult:
+    """Everything a run produced; reporters render it, the CLI derives the exit code."""
+
+    findings: tuple[Finding, ...]
+    files: int = 0
+    resources: int = 0
+    skipped: int = 0
+    suppressed: int = 0
+    rules_run: tuple[str, ...] = ()
+    rules_skipped: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def by_severity(self) -> dict[str, int]:
+        counts = Counter(f.severity for f in self.findings)
+        return {s.value: counts.get(s, 0) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+
+    def fails(self, threshold: Severity) -> bool:
+        return any(f.severity.at_least(threshold) for f in self.findings)

@@ -1,0 +1,1 @@
+"""Typed resource models (pydantic v2)."""
