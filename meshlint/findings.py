@@ -93,7 +93,9 @@ class LintResult:
 
     def by_severity(self) -> dict[str, int]:
         counts = Counter(f.severity for f in self.findings)
-        return {s.value: counts.get(s, 0) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+        return {
+            s.value: counts.get(s, 0) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        }
 
     def fails(self, threshold: Severity) -> bool:
         return any(f.severity.at_least(threshold) for f in self.findings)

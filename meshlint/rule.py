@@ -64,7 +64,7 @@ class RuleContext:
     severity: Severity | None = None  # override from config
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def finding(
+    def finding(  # noqa: PLR0913 - keyword-only knobs of the one finding factory
         self,
         resource: Resource,
         pointer: str = "",

@@ -1,1 +1,88 @@
 """Typed resource models (pydantic v2)."""
+
+from __future__ import annotations
+
+from meshlint.model.base import Kind, MeshModel, Metadata, Origin, Resource
+from meshlint.model.kubernetes import (
+    ConfigMap,
+    CronJob,
+    DaemonSet,
+    Deployment,
+    Job,
+    Namespace,
+    Pod,
+    PodSpec,
+    PodTemplateSpec,
+    ReplicaSet,
+    Secret,
+    Service,
+    ServiceAccount,
+    StatefulSet,
+    Workload,
+)
+from meshlint.model.networking import (
+    DestinationRule,
+    Gateway,
+    ServiceEntry,
+    Sidecar,
+    VirtualService,
+    WorkloadEntry,
+)
+from meshlint.model.security import AuthorizationPolicy, PeerAuthentication, RequestAuthentication
+
+MODELS: dict[Kind, type[Resource]] = {
+    Kind.VIRTUAL_SERVICE: VirtualService,
+    Kind.DESTINATION_RULE: DestinationRule,
+    Kind.GATEWAY: Gateway,
+    Kind.SERVICE_ENTRY: ServiceEntry,
+    Kind.SIDECAR: Sidecar,
+    Kind.WORKLOAD_ENTRY: WorkloadEntry,
+    Kind.PEER_AUTHENTICATION: PeerAuthentication,
+    Kind.REQUEST_AUTHENTICATION: RequestAuthentication,
+    Kind.AUTHORIZATION_POLICY: AuthorizationPolicy,
+    Kind.NAMESPACE: Namespace,
+    Kind.SERVICE: Service,
+    Kind.SERVICE_ACCOUNT: ServiceAccount,
+    Kind.SECRET: Secret,
+    Kind.CONFIG_MAP: ConfigMap,
+    Kind.POD: Pod,
+    Kind.DEPLOYMENT: Deployment,
+    Kind.STATEFUL_SET: StatefulSet,
+    Kind.DAEMON_SET: DaemonSet,
+    Kind.REPLICA_SET: ReplicaSet,
+    Kind.JOB: Job,
+    Kind.CRON_JOB: CronJob,
+}
+
+__all__ = [
+    "MODELS",
+    "AuthorizationPolicy",
+    "ConfigMap",
+    "CronJob",
+    "DaemonSet",
+    "Deployment",
+    "DestinationRule",
+    "Gateway",
+    "Job",
+    "Kind",
+    "MeshModel",
+    "Metadata",
+    "Namespace",
+    "Origin",
+    "PeerAuthentication",
+    "Pod",
+    "PodSpec",
+    "PodTemplateSpec",
+    "ReplicaSet",
+    "RequestAuthentication",
+    "Resource",
+    "Secret",
+    "Service",
+    "ServiceAccount",
+    "ServiceEntry",
+    "Sidecar",
+    "StatefulSet",
+    "VirtualService",
+    "Workload",
+    "WorkloadEntry",
+]

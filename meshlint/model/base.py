@@ -82,6 +82,10 @@ class MeshModel(BaseModel):
 
 
 class Metadata(MeshModel):
+    # A YAML number in a label or annotation (`version: 1`) is kept as its string form; the
+    # schema still reports it, but the resource stays usable.
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
     name: str = ""
     namespace: str | None = None
     labels: dict[str, str] = Field(default_factory=dict)

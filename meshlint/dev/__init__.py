@@ -1,0 +1,1 @@
+"""Developer tools (schema generation); not used at run time."""

@@ -1,0 +1,5 @@
+package fine
+
+import rego.v1
+
+warn contains "service seen" if input.kind == "Service"
