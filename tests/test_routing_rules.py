@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from meshlint.analyzers.routing import describe, destinations, route_lists
 from meshlint.config import Config
 from meshlint.findings import Finding, Severity
 from meshlint.lint import lint, lint_text
 from meshlint.model.networking import VirtualService
+from meshlint.model.routes import describe, destinations, route_lists
 
 ROOT = Path(__file__).resolve().parents[1]
 MESHES = ROOT / "fixtures" / "meshes"

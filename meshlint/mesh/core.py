@@ -192,6 +192,20 @@ class Mesh:
         """``ResolveShortnameToFQDN`` against ``namespace`` (the namespace of the writer)."""
         return self._hosts.fqdn(host, namespace)
 
+    def host_namespace(self, host: str, *, partial: bool = False) -> str | None:
+        """The namespace a cluster-local name points into: ``ns`` of ``name.ns.svc.<suffix>``.
+
+        With ``partial``, the shortened forms ``name.ns`` and ``name.ns.svc`` count too (the
+        names a client's resolver search path accepts); anything else gives None.
+        """
+        labels = host.lower().split(".")
+        suffix = ["svc", *self.settings.domain_suffix.split(".")]
+        if len(labels) < 2:
+            return None
+        if labels[2:] == suffix or (partial and labels[2:] == suffix[: len(labels) - 2]):
+            return labels[1]
+        return None
+
     def service_fqdn(self, service: Service) -> str:
         return service_fqdn(service, self.namespace_of(service), self.settings)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from meshlint.analyzers.routing import SECTIONS
 from meshlint.findings import Finding, Severity
 from meshlint.matching import MESH_GATEWAY, split_ref
 from meshlint.model.base import Kind
 from meshlint.model.networking import VirtualService
+from meshlint.model.routes import SECTIONS
 from meshlint.rule import Rule, RuleContext
 
 

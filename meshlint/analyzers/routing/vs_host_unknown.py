@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from meshlint.analyzers.routing import DestinationRef, destinations
 from meshlint.findings import Finding, Severity
 from meshlint.mesh import ServiceInfo
 from meshlint.meshconfig import REGISTRY_ONLY
 from meshlint.model.base import Kind
 from meshlint.model.networking import VirtualService
+from meshlint.model.routes import DestinationRef, destinations
 from meshlint.rule import Rule, RuleContext
 
 
@@ -88,10 +88,9 @@ def _surely_missing(ctx: RuleContext, host: str) -> bool:
     """Offline precision (SPEC §1): ``name.ns[.svc[.suffix]]`` is missing only when ``ns`` is
     in the input; any other name could be a ServiceEntry elsewhere unless the input is
     declared complete."""
-    labels = host.lower().split(".")
-    suffix = ["svc", *ctx.mesh.settings.domain_suffix.split(".")]
-    if len(labels) >= 2 and labels[2:] == suffix[: len(labels) - 2]:
-        return ctx.mesh.namespace_known(labels[1])
+    namespace = ctx.mesh.host_namespace(host, partial=True)
+    if namespace is not None:
+        return ctx.mesh.namespace_known(namespace)
     return ctx.mesh.settings.assume_complete
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from meshlint.analyzers.routing import DestinationRef, destinations
 from meshlint.findings import Finding, Severity
 from meshlint.matching import (
     MESH_GATEWAY,
@@ -16,6 +15,7 @@ from meshlint.matching import (
 from meshlint.mesh import ServiceInfo
 from meshlint.model.base import Kind
 from meshlint.model.networking import Gateway, Server, VirtualService
+from meshlint.model.routes import DestinationRef, destinations
 from meshlint.rule import Rule, RuleContext
 
 

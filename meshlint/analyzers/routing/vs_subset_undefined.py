@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from meshlint.analyzers.routing import DestinationRef, destinations
 from meshlint.findings import Finding, Severity
 from meshlint.matching import MESH_GATEWAY
 from meshlint.mesh import ResolvedDestinationRule
 from meshlint.model.base import Kind, Resource
 from meshlint.model.networking import VirtualService
+from meshlint.model.routes import DestinationRef, destinations
 from meshlint.rule import Rule, RuleContext
 
 WORKLOAD_KINDS = (
@@ -86,9 +86,7 @@ def _service_namespace(ctx: RuleContext, host: str) -> str | None:
     services = ctx.mesh.services_for_host(host)
     if services:
         return services[0].namespace
-    labels = host.split(".")
-    suffix = ["svc", *ctx.mesh.settings.domain_suffix.split(".")]
-    return labels[1] if len(labels) > 2 and labels[2:] == suffix else None
+    return ctx.mesh.host_namespace(host)
 
 
 def _problem(

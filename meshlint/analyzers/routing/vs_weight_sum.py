@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from meshlint.analyzers.routing import RouteList, WeightedDestination, describe, route_lists
 from meshlint.findings import Finding, Severity
 from meshlint.model.base import Kind
 from meshlint.model.networking import VirtualService
+from meshlint.model.routes import RouteList, WeightedDestination, describe, route_lists
 from meshlint.rule import Rule, RuleContext
 
 PERCENT = 100

@@ -1,0 +1,7 @@
+"""Gateway rules (MESH4xx)."""
+
+from __future__ import annotations
+
+from meshlint.rule import Rule
+
+RULES: tuple[Rule, ...] = ()

@@ -1,0 +1,7 @@
+"""DestinationRule and subset rules (MESH2xx)."""
+
+from __future__ import annotations
+
+from meshlint.rule import Rule
+
+RULES: tuple[Rule, ...] = ()
