@@ -217,18 +217,10 @@ def _describe(exc: ValidationError, names: Iterable[str]) -> str:
 
 
 def parse_yaml(text: str) -> object:
-    """Parse one small YAML document (config files, mesh config) into plain values.
+    """Parse one small YAML document (config files, mesh config) into plain values."""
+    from meshlint.loader.settings import parse_yaml as parse
 
-    Input meshes go through ``meshlint.loader``, which records positions; settings files
-    need no positions, so PyYAML's safe loader (C when available) reads them.
-    """
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"invalid YAML: {' '.join(str(exc).split())}") from None
+    return parse(text)
 
 
 def read_yaml_mapping(path: Path) -> dict[str, Any]:

@@ -1,0 +1,72 @@
+"""MESH202: a DestinationRule subset that no route or mirror uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from meshlint.findings import Finding, Severity
+from meshlint.mesh.traffic_queries import SubsetUsage, effective_subsets
+from meshlint.model.base import Kind
+from meshlint.model.networking import DestinationRule
+from meshlint.rule import Rule, RuleContext
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    usage = SubsetUsage(ctx.mesh)
+    for rule in ctx.mesh.all(DestinationRule):
+        for index, subset in effective_subsets(ctx.mesh, rule):
+            if not usage.uses(ctx.mesh, rule, subset.name):
+                yield ctx.finding(
+                    rule, f"/spec/subsets/{index}/name", subset=subset.name, host=rule.spec.host
+                )
+
+
+RULE = Rule(
+    code="MESH202",
+    name="dr-subset-unused",
+    summary="No route or mirror in the input uses a DestinationRule subset",
+    message="subset {subset} of {host} is not used by any route or mirror in the input",
+    severity=Severity.INFO,
+    kinds=frozenset({Kind.DESTINATION_RULE, Kind.VIRTUAL_SERVICE, Kind.GATEWAY}),
+    rationale=(
+        "Istio builds a cluster for every subset, for every proxy that sees the "
+        "DestinationRule, whether or not a route uses it. A subset no VirtualService route or "
+        "mirror names is dead configuration: often a leftover of a finished rollout, or a "
+        "sign that a route names the subset differently."
+    ),
+    remediation="Remove the subset, or route to it from the VirtualService that should use it.",
+    example_bad="""\
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: shop}
+spec:
+  host: reviews
+  subsets: [{name: v1, labels: {version: v1}}, {name: v0, labels: {version: v0}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http: [{route: [{destination: {host: reviews, subset: v1}}]}]
+""",
+    example_good="""\
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: shop}
+spec:
+  host: reviews
+  subsets: [{name: v1, labels: {version: v1}}, {name: v0, labels: {version: v0}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - route: [{destination: {host: reviews, subset: v1}}]
+    mirror: {host: reviews.shop.svc.cluster.local, subset: v0}
+""",
+    since="0.1.0",
+    check=check,
+)
