@@ -34,6 +34,9 @@ class BuildResult:
     findings: tuple[Finding, ...]  # MESH004 for values the model could not build
     skipped: int  # documents of kinds meshlint does not model (or unknown apiVersions)
     invalid: tuple[ResourceRef, ...]  # modelled kinds that failed to build
+    # skipped Kubernetes objects (kinds meshlint does not model, e.g. a Gateway API Gateway):
+    # they exist, so references to them are not "not found"
+    foreign: tuple[ResourceRef, ...] = ()
 
 
 def build(documents: Sequence[RawDocument], *, reported: Reported | None = None) -> BuildResult:
@@ -42,12 +45,14 @@ def build(documents: Sequence[RawDocument], *, reported: Reported | None = None)
     resources: list[Resource] = []
     findings: list[Finding] = []
     invalid: list[ResourceRef] = []
+    foreign: list[ResourceRef] = []
     skipped = 0
     with _gc_paused():
         for doc in documents:
             kind = kind_of(doc.data, kinds)
             if kind is None:
                 skipped += 1
+                foreign.extend(foreign_ref(doc.data))
                 continue
             built = _build_one(kind, doc)
             if isinstance(built, Resource):
@@ -56,7 +61,7 @@ def build(documents: Sequence[RawDocument], *, reported: Reported | None = None)
             ref = raw_ref(kind, doc.data)
             invalid.append(ref)
             findings.extend(_findings(doc, ref, built, reported))
-    return BuildResult(tuple(resources), tuple(findings), skipped, tuple(invalid))
+    return BuildResult(tuple(resources), tuple(findings), skipped, tuple(invalid), tuple(foreign))
 
 
 @contextmanager
@@ -95,6 +100,22 @@ def kind_of(data: Any, kinds: dict[tuple[str, str], Kind] | None = None) -> Kind
     if kinds is None:
         return Kind.from_api(api_version, kind)
     return kinds.get((api_version, kind))
+
+
+def foreign_ref(data: Any) -> tuple[ResourceRef, ...]:
+    """The ref of a Kubernetes object meshlint does not model (none for other YAML)."""
+    if not isinstance(data, dict):
+        return ()
+    api_version, kind, metadata = data.get("apiVersion"), data.get("kind"), data.get("metadata")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return ()
+    meta = metadata if isinstance(metadata, dict) else {}
+    name, namespace = meta.get("name"), meta.get("namespace")
+    if not isinstance(name, str) or not name:
+        return ()
+    return (
+        ResourceRef(kind, name, namespace if isinstance(namespace, str) else None, api_version),
+    )
 
 
 def raw_ref(kind: Kind, data: dict[str, Any]) -> ResourceRef:

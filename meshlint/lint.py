@@ -83,7 +83,7 @@ def _noop() -> None:
 def _analyze(loaded: LoadResult, config: Config) -> LintResult:
     schema_findings, reported = _validate(loaded.documents)
     built = build(loaded.documents, reported=reported)
-    mesh = Mesh.build(built.resources, _settings(config), invalid=built.invalid)
+    mesh = Mesh.build(built.resources, _settings(config), invalid=(*built.invalid, *built.foreign))
     ran, skipped, rule_findings = _run_rules(mesh, config)
     found = (*loaded.findings, *schema_findings, *built.findings, *rule_findings)
     return LintResult(

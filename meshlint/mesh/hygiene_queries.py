@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from meshlint.mesh.workloads import (
     WorkloadInfo,
 )
 from meshlint.model.base import Resource
-from meshlint.model.kubernetes import Container, Namespace, PodTemplateSpec, Workload
+from meshlint.model.kubernetes import ConfigMap, Container, Namespace, PodTemplateSpec, Workload
 from meshlint.model.networking import ServiceEntry
 
 DATAPLANE_MODE = "istio.io/dataplane-mode"
@@ -135,9 +136,28 @@ def has_proxy_container(template: PodTemplateSpec) -> bool:
 def resolve_target_port(workload: WorkloadInfo, target: int | str | None, port: int) -> str:
     """A Service port's target as the workload sees it: a number, a named container port
     resolved to its number, or the name itself when the workload does not declare it."""
-    if target is None or target == 0 or target == "":
+    if target is None or target in {0, ""}:
         return str(port)
     if isinstance(target, int) or target.isdigit():
         return str(int(target))
     named: Mapping[str, int] = {p.name: p.number for p in workload.ports if p.name}
     return str(named.get(target, target))
+
+
+INJECTOR_CONFIG_MAP = "istio-sidecar-injector"
+
+
+def injects_namespaces_by_default(mesh: Mesh) -> bool:
+    """``sidecarInjectorWebhook.enableNamespacesByDefault``: from the settings, else from the
+    injector ConfigMap's ``values`` JSON in the root namespace when the input has it."""
+    if mesh.settings.inject_namespaces_by_default:
+        return True
+    config_map = mesh.get(ConfigMap, mesh.settings.root_namespace, INJECTOR_CONFIG_MAP)
+    if config_map is None:
+        return False
+    try:
+        values = json.loads(str(config_map.data.get("values", "")))
+    except ValueError:
+        return False
+    webhook = values.get("sidecarInjectorWebhook") if isinstance(values, dict) else None
+    return isinstance(webhook, dict) and webhook.get("enableNamespacesByDefault") is True

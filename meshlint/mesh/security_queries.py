@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from meshlint.matching import Protocol, labels_subset
 from meshlint.mesh.core import Mesh
+from meshlint.mesh.destinationrules import subset_policy
 from meshlint.mesh.hosts import ServiceInfo, ServicePortInfo
 from meshlint.mesh.security import MtlsMode
 from meshlint.mesh.workloads import WorkloadInfo
 from meshlint.model.base import Kind
 from meshlint.model.kubernetes import ServiceAccount
-from meshlint.model.networking import DestinationRule, Subset, TrafficPolicy
+from meshlint.model.networking import ClientTLSSettings, DestinationRule, Subset, TrafficPolicy
 from meshlint.model.security import AuthorizationPolicy, RequestAuthentication
+from meshlint.model.security import Rule as AuthzRule
 
 DRY_RUN = "istio.io/dry-run"
+AMBIENT_REDIRECTION = "ambient.istio.io/redirection"
 DEFAULT_SERVICE_ACCOUNT = "default"  # Kubernetes creates it in every namespace
 
 
@@ -28,6 +31,7 @@ class TlsSetting:
     pointer: str  # the JSON pointer of the ``mode`` value
     subset: Subset | None = None
     port: int | None = None  # a Service port number (portLevelSettings), None: every port
+    tls: ClientTLSSettings | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +59,12 @@ def _policy_tls(
     if policy is None:
         return
     if policy.tls is not None and policy.tls.mode:
-        yield TlsSetting(policy.tls.mode, f"{pointer}/tls/mode", subset)
+        yield TlsSetting(policy.tls.mode, f"{pointer}/tls/mode", subset, None, policy.tls)
     for index, setting in enumerate(policy.port_level_settings):
         number = setting.port.number if setting.port is not None else None
         if setting.tls is not None and setting.tls.mode and number is not None:
             at = f"{pointer}/portLevelSettings/{index}/tls/mode"
-            yield TlsSetting(setting.tls.mode, at, subset, number)
+            yield TlsSetting(setting.tls.mode, at, subset, number, setting.tls)
 
 
 def target_port(port: ServicePortInfo, workload: WorkloadInfo) -> int | None:
@@ -75,16 +79,23 @@ def target_port(port: ServicePortInfo, workload: WorkloadInfo) -> int | None:
     return next((p.number for p in workload.ports if p.name == target), None)
 
 
-def dr_endpoints(mesh: Mesh, dr: DestinationRule, setting: TlsSetting) -> tuple[Endpoint, ...]:
-    """The workloads (and ports) a DestinationRule TLS setting sends traffic to."""
+def dr_tls_endpoints(mesh: Mesh, dr: DestinationRule) -> tuple[tuple[TlsSetting, Endpoint], ...]:
+    """(written tls setting, endpoint) for every endpoint of the DR's host that the setting
+    really governs after subset/port-level precedence (3.2): the default cluster, plus one
+    subset cluster per subset whose labels the workload carries."""
+    written = {id(s.tls): s for s in dr_tls_settings(dr)}
     host = mesh.fqdn(dr.spec.host, mesh.namespace_of(dr))
-    subset_labels = setting.subset.labels if setting.subset is not None else {}
-    found: list[Endpoint] = []
+    found: list[tuple[TlsSetting, Endpoint]] = []
     for service in mesh.services_for_host(host):
-        ports = [p for p in service.ports if setting.port in (None, p.number)]
         for workload in mesh.workloads_for_service(service):
-            if labels_subset(subset_labels, workload.labels):
-                found.extend(Endpoint(workload, service, p, target_port(p, workload)) for p in ports)
+            subsets = [s for s in dr.spec.subsets if labels_subset(s.labels, workload.labels)]
+            for port in service.ports:
+                endpoint = Endpoint(workload, service, port, target_port(port, workload))
+                for subset in (None, *subsets):
+                    policy = subset_policy(dr.spec.traffic_policy, subset, port.number)
+                    tls = policy.tls if policy is not None else None
+                    if tls is not None and id(tls) in written:
+                        found.append((written[id(tls)], endpoint))
     return tuple(found)
 
 
@@ -160,6 +171,11 @@ def namespace_glob_matches(pattern: str, namespace: str) -> bool:
     return re.fullmatch(regex, namespace) is not None
 
 
+def is_ambient(workload: WorkloadInfo) -> bool:
+    """Captured by ztunnel (ambient mode): HBONE always carries mTLS identity."""
+    return workload.annotations.get(AMBIENT_REDIRECTION) == "enabled"
+
+
 def is_dry_run(policy: AuthorizationPolicy) -> bool:
     """``istio.io/dry-run: "true"``: evaluated in shadow mode only, never enforced (5.4)."""
     return policy.metadata.annotations.get(DRY_RUN, "").lower() in ("true", "1", "t")
@@ -168,10 +184,8 @@ def is_dry_run(policy: AuthorizationPolicy) -> bool:
 def dr_disables_tls_to(mesh: Mesh, workload: WorkloadInfo) -> DestinationRule | None:
     """A DestinationRule that sends plaintext (``tls.mode: DISABLE``) to the workload."""
     for dr in mesh.all(DestinationRule):
-        for setting in dr_tls_settings(dr):
-            if setting.mode != "DISABLE":
-                continue
-            if any(e.workload is workload for e in dr_endpoints(mesh, dr, setting)):
+        for setting, endpoint in dr_tls_endpoints(mesh, dr):
+            if setting.mode == "DISABLE" and endpoint.workload is workload:
                 return dr
     return None
 
@@ -197,3 +211,85 @@ WORKLOAD_KINDS = frozenset(
         Kind.WORKLOAD_ENTRY,
     }
 )
+
+
+# ---------------------------------------------------------------- AuthorizationPolicy rules
+
+# 4.5: matched against the peer certificate; a plaintext request never has them
+IDENTITY_FIELDS = {
+    "principals": "principals",
+    "namespaces": "namespaces",
+    "service_accounts": "serviceAccounts",
+    "trust_domains": "trustDomains",
+}
+IDENTITY_KEYS = frozenset(
+    {"source.principal", "source.namespace", "source.serviceAccount", "source.trustDomain"}
+)
+# 5.5: attributes only an HTTP filter chain has
+HTTP_SOURCE_FIELDS = {
+    "request_principals": "requestPrincipals",
+    "not_request_principals": "notRequestPrincipals",
+}
+HTTP_OPERATION_FIELDS = {
+    "hosts": "hosts",
+    "not_hosts": "notHosts",
+    "methods": "methods",
+    "not_methods": "notMethods",
+    "paths": "paths",
+    "not_paths": "notPaths",
+}
+HTTP_KEYS = frozenset(
+    {"request.auth.principal", "request.auth.audiences", "request.auth.presenter"}
+)
+HTTP_KEY_PREFIXES = ("request.headers[", "request.auth.claims[")
+
+
+def identity_pointers(rule: AuthzRule, at: str) -> tuple[str, ...]:
+    """Pointers to the positive peer-identity conditions of one rule (4.5)."""
+    found = [
+        f"{at}/from/{i}/source/{alias}"
+        for i, entry in enumerate(rule.from_ or ())
+        if entry.source is not None
+        for name, alias in IDENTITY_FIELDS.items()
+        if getattr(entry.source, name)
+    ]
+    found.extend(
+        f"{at}/when/{i}/key" for i, c in enumerate(rule.when) if c.key in IDENTITY_KEYS and c.values
+    )
+    return tuple(found)
+
+
+def is_http_key(key: str) -> bool:
+    return key in HTTP_KEYS or key.startswith(HTTP_KEY_PREFIXES)
+
+
+def http_only_pointers(rule: AuthzRule, at: str) -> tuple[str, ...]:
+    """Pointers to the HTTP-only attributes of one rule (5.5)."""
+    found = [
+        f"{at}/from/{i}/source/{alias}"
+        for i, entry in enumerate(rule.from_ or ())
+        if entry.source is not None
+        for name, alias in HTTP_SOURCE_FIELDS.items()
+        if getattr(entry.source, name)
+    ]
+    found.extend(
+        f"{at}/to/{i}/operation/{alias}"
+        for i, entry in enumerate(rule.to or ())
+        if entry.operation is not None
+        for name, alias in HTTP_OPERATION_FIELDS.items()
+        if getattr(entry.operation, name)
+    )
+    found.extend(f"{at}/when/{i}/key" for i, c in enumerate(rule.when) if is_http_key(c.key))
+    return tuple(found)
+
+
+def rule_ports(rule: AuthzRule) -> tuple[int, ...] | None:
+    """The numeric ``to.operation.ports`` of a rule; None when some ``to`` has no ports
+    (the rule then targets every port)."""
+    ports: list[int] = []
+    for entry in rule.to or ():
+        operation = entry.operation
+        if operation is None or not operation.ports:
+            return None
+        ports.extend(int(p) for p in operation.ports if p.isdigit())
+    return tuple(ports) if rule.to else None

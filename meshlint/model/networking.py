@@ -636,7 +636,10 @@ class IstioEgressListener(MeshModel):
 class OutboundTrafficPolicy(MeshModel):
     # ALLOW_ANY_DYNAMIC_DNS parses but Istio accepts it only in MeshConfig (a rule reports it).
     mode: Literal["REGISTRY_ONLY", "ALLOW_ANY", "ALLOW_ANY_DYNAMIC_DNS"] | None = None
-    egress_proxy: Destination | None = None
+    # Istio's deprecation analyzer reports it (IST0002): it is ignored and slated for removal
+    egress_proxy: Destination | None = Field(
+        None, json_schema_extra=deprecated("Istio ignores egressProxy; it is deprecated")
+    )
 
 
 class SidecarSpec(MeshModel):

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 
 from meshlint.findings import Finding, Severity
 from meshlint.mesh.hygiene_queries import (
+    InjectionLabels,
     has_proxy_container,
     injection_labels,
+    injects_namespaces_by_default,
     is_system_namespace,
 )
 from meshlint.mesh.workloads import INJECT
@@ -21,23 +23,30 @@ LIVE_POINTERS = ("/status", "/spec/nodeName", "/metadata/uid", "/metadata/ownerR
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     injected: set[str] = set()
+    by_default = injects_namespaces_by_default(ctx.mesh)
     for namespace in ctx.mesh.all(Namespace):
-        if namespace.name == ctx.mesh.settings.root_namespace:
-            continue
-        if is_system_namespace(namespace.name):
-            continue
-        finding = _check_namespace(ctx, namespace)
+        if namespace.name == ctx.mesh.settings.root_namespace or is_system_namespace(
+            namespace.name
+        ):
+            continue  # istioctl skips the control plane's and Kubernetes' own namespaces
+        labels = injection_labels(namespace)
+        finding = _check_namespace(ctx, namespace, labels, by_default)
         if finding is not None:
             yield finding
-        if injection_labels(namespace).injects:
+        if labels.injects or (by_default and _unlabelled(labels)):
             injected.add(namespace.name)
     for pod in ctx.mesh.all(Pod):
         if ctx.mesh.namespace_of(pod) in injected and _missing_proxy(pod):
             yield _pod_finding(ctx, pod)
 
 
-def _check_namespace(ctx: RuleContext, namespace: Namespace) -> Finding | None:
-    labels = injection_labels(namespace)
+def _unlabelled(labels: InjectionLabels) -> bool:
+    return labels.injection is None and labels.revision is None and labels.dataplane_mode is None
+
+
+def _check_namespace(
+    ctx: RuleContext, namespace: Namespace, labels: InjectionLabels, by_default: bool
+) -> Finding | None:
     active = labels.active()
     if len(active) > 1:
         return ctx.finding(
@@ -45,10 +54,18 @@ def _check_namespace(ctx: RuleContext, namespace: Namespace) -> Finding | None:
             "/metadata/labels",
             problem=f"has conflicting data-plane labels {', '.join(active)}",
         )
-    if active or labels.dataplane_mode is not None:
+    if not _unlabelled(labels):
         return None
-    if ctx.mesh.settings.inject_namespaces_by_default:
-        return None  # enableNamespacesByDefault: unlabelled namespaces are injected
+    if by_default:
+        return ctx.finding(
+            namespace,
+            "/metadata/name",
+            severity=ctx.severity or Severity.INFO,
+            problem=(
+                "has no injection label, so pods get a sidecar because the injector runs with "
+                "enableNamespacesByDefault; label it istio-injection=disabled to keep it out"
+            ),
+        )
     return ctx.finding(
         namespace,
         "/metadata/name",
@@ -95,7 +112,7 @@ RULE = Rule(
     ),
     message="{resource} {problem}",
     severity=Severity.WARNING,
-    kinds=frozenset({Kind.NAMESPACE, Kind.POD}),
+    kinds=frozenset({Kind.NAMESPACE, Kind.POD, Kind.CONFIG_MAP}),
     rationale=(
         "The sidecar injector selects namespaces by label: istio-injection=enabled, or "
         "istio.io/rev=<revision> when istio-injection is absent; istio-injection with any other "
@@ -124,6 +141,6 @@ metadata:
   labels: {istio.io/rev: canary}
 """,
     since="0.1.0",
-    istio=("IST0102", "IST0103", "IST0123"),
+    istio=("IST0102", "IST0103", "IST0123", "IST0148"),
     check=check,
 )

@@ -1,4 +1,4 @@
-"""MESH503: a ServiceEntry with a TCP or auto-detected port but no addresses (ISTIO-SEMANTICS 7.1)."""
+"""MESH503: a ServiceEntry with a TCP or auto-detected port but no addresses (7.1)."""
 
 from __future__ import annotations
 

@@ -55,13 +55,15 @@ def _selected(ctx: RuleContext, namespace: str, sidecars: list[Sidecar]) -> Iter
     for sidecar in sidecars:
         matched = ctx.mesh.workloads_selected(namespace, _selector(sidecar))
         for workload in matched:
+            if workload.is_gateway:
+                continue  # gateways ignore Sidecars: no conflict there
             owners.setdefault(id(workload.resource), []).append(sidecar)
         finding = _effect(ctx, sidecar, namespace, matched)
         if finding is not None:
             yield finding
     reported: set[int] = set()
     for group in owners.values():
-        if len(group) < 2:  # noqa: PLR2004 - a conflict needs two
+        if len(group) < 2:  # a conflict needs two
             continue
         names = ", ".join(s.name for s in group)
         for sidecar in group:

@@ -35,17 +35,17 @@ def _problem(port: ServicePort, external: bool) -> str | None:
     if port.port is None:
         return None
     protocol = service_port_protocol(port.port, port.name, port.protocol, port.app_protocol)
-    if external and (protocol.is_sniffed or port.name == "tcp"):
+    if external and (protocol.is_sniffed or protocol.is_tcp):
         # an ExternalName Service has no ClusterIP: a TCP or sniffed port becomes a
         # 0.0.0.0:<port> listener that captures every connection on that port
         return (
-            "on an ExternalName Service, so sidecars may capture all TCP traffic on this "
-            "port; name it for an HTTP or TLS protocol"
+            "is TCP or auto-detected on an ExternalName Service, which has no ClusterIP: "
+            "sidecars may send every connection to this port number to it"
         )
     if protocol.is_sniffed:
         return (
-            "so Istio auto-detects the protocol; server-first protocols can hang and "
-            "HTTP-only features depend on detection"
+            "selects no protocol, so Istio auto-detects it: server-first protocols hang "
+            "and HTTP features depend on detection"
         )
     return None
 
@@ -61,7 +61,7 @@ RULE = Rule(
     code="MESH501",
     name="svc-port-protocol",
     summary="A Service port whose name or appProtocol does not select a protocol",
-    message="port {port} ({name}) selects no protocol, {problem}",
+    message="port {port} ({name}) {problem}",
     severity=Severity.WARNING,
     kinds=frozenset({Kind.SERVICE}),
     rationale=(

@@ -32,6 +32,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             namespace, name = split_ref(resolved)
             if not ctx.mesh.namespace_known(namespace):
                 continue  # a partial view: the namespace is unknown, not empty (SPEC §1)
+            # exists() also counts objects meshlint does not model (build's ``foreign`` refs),
+            # so a Kubernetes Gateway API Gateway of that namespace/name is not "unknown"
             if not ctx.mesh.exists(Kind.GATEWAY, namespace, name):
                 yield ctx.finding(vs, pointer, gateway=resolved)
 

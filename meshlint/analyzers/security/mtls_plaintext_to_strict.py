@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from meshlint.findings import Finding, Severity
-from meshlint.mesh.security import MtlsMode
-from meshlint.mesh.security_queries import WORKLOAD_KINDS, Endpoint, dr_endpoints, dr_tls_settings
-from meshlint.model.base import Kind
+from meshlint.mesh.security import MtlsLevel, MtlsMode
+from meshlint.mesh.security_queries import WORKLOAD_KINDS, Endpoint, TlsSetting, dr_tls_endpoints
+from meshlint.model.base import Kind, Resource
 from meshlint.model.networking import DestinationRule
 from meshlint.rule import Rule, RuleContext
 
@@ -17,24 +17,39 @@ NON_ISTIO_MODES = frozenset({"DISABLE", "SIMPLE", "MUTUAL"})
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for dr in ctx.mesh.all(DestinationRule):
-        for setting in dr_tls_settings(dr):
-            if setting.mode not in NON_ISTIO_MODES:
-                continue
-            strict = _first_strict(ctx, dr_endpoints(ctx.mesh, dr, setting))
+        by_setting: dict[str, list[Endpoint]] = {}
+        settings: dict[str, TlsSetting] = {}
+        for setting, endpoint in dr_tls_endpoints(ctx.mesh, dr):
+            if setting.mode in NON_ISTIO_MODES:
+                by_setting.setdefault(setting.pointer, []).append(endpoint)
+                settings[setting.pointer] = setting
+        for pointer, endpoints in by_setting.items():
+            strict = _first_strict(ctx, endpoints)
             if strict is not None:
-                decision = ctx.mesh.peer_authentication_mode(strict.workload, strict.target)
-                related = [] if decision.policy is None else [(decision.policy, "", "STRICT here")]
-                yield ctx.finding(
-                    dr,
-                    setting.pointer,
-                    related=related,
-                    mode=setting.mode,
-                    workload=f"{strict.workload.namespace}/{strict.workload.name}",
-                    port=strict.target,
-                )
+                yield _finding(ctx, dr, settings[pointer], strict)
 
 
-def _first_strict(ctx: RuleContext, endpoints: tuple[Endpoint, ...]) -> Endpoint | None:
+def _finding(
+    ctx: RuleContext, dr: DestinationRule, setting: TlsSetting, strict: Endpoint
+) -> Finding:
+    decision = ctx.mesh.peer_authentication_mode(strict.workload, strict.target)
+    related: list[tuple[Resource, str, str]] = []
+    if decision.policy is not None:
+        at = "/spec/mtls/mode"
+        if decision.level is MtlsLevel.PORT:
+            at = f"/spec/portLevelMtls/{strict.target}/mode"
+        related.append((decision.policy, at, f"STRICT at {decision.level} level"))
+    return ctx.finding(
+        dr,
+        setting.pointer,
+        related=related,
+        mode=setting.mode,
+        workload=f"{strict.workload.namespace}/{strict.workload.name}",
+        port=strict.target if strict.target is not None else strict.port.name,
+    )
+
+
+def _first_strict(ctx: RuleContext, endpoints: list[Endpoint]) -> Endpoint | None:
     for endpoint in endpoints:
         # PeerAuthentication only acts where a sidecar is; unknown injection -> stay silent
         if endpoint.workload.has_sidecar is not True:

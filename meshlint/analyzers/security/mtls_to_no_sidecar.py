@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from meshlint.findings import Finding, Severity
-from meshlint.mesh.security_queries import WORKLOAD_KINDS, dr_endpoints, dr_tls_settings
+from meshlint.mesh.security_queries import WORKLOAD_KINDS, dr_tls_endpoints
 from meshlint.model.base import Kind
 from meshlint.model.networking import DestinationRule
 from meshlint.rule import Rule, RuleContext
@@ -13,13 +13,14 @@ from meshlint.rule import Rule, RuleContext
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for dr in ctx.mesh.all(DestinationRule):
-        for setting in dr_tls_settings(dr):
-            if setting.mode != "ISTIO_MUTUAL":
-                continue
+        reported: set[str] = set()
+        for setting, endpoint in dr_tls_endpoints(ctx.mesh, dr):
             # has_sidecar None (namespace object absent) is unknown: only False counts
-            plain = [e for e in dr_endpoints(ctx.mesh, dr, setting) if e.workload.has_sidecar is False]
-            if plain:
-                workload = plain[0].workload
+            if setting.mode != "ISTIO_MUTUAL" or endpoint.workload.has_sidecar is not False:
+                continue
+            if setting.pointer not in reported:
+                reported.add(setting.pointer)
+                workload = endpoint.workload
                 yield ctx.finding(
                     dr,
                     setting.pointer,

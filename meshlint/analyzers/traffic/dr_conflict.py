@@ -64,10 +64,9 @@ def _shadowed(ctx: RuleContext, entries: Sequence[ResolvedDestinationRule]) -> I
                     loser.rule,
                     "/spec/exportTo" if loser.rule.spec.export_to else "/spec/host",
                     winner.rule,
-                    what="this DestinationRule",
-                    why=f"clients in {where} also see DestinationRule {_name(winner.rule)} for "
-                    "the same host, which is not merged with it (different exportTo) and is "
-                    "the one they use",
+                    what=f"for clients in {where}, this DestinationRule",
+                    why=f"they use DestinationRule {_name(winner.rule)} for the same host "
+                    "instead (the later one in creation order wins; exportTo differs, so no merge)",
                 )
                 break
 

@@ -16,7 +16,23 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for rule in ctx.mesh.all(DestinationRule):
         host = dr_host(ctx.mesh, rule)
         if host and not _defined(ctx.mesh, host) and _surely_missing(ctx.mesh, host):
-            yield ctx.finding(rule, "/spec/host", host=rule.spec.host)
+            yield ctx.finding(
+                rule, "/spec/host", host=rule.spec.host, hint=_hint(ctx.mesh, rule.spec.host, host)
+            )
+
+
+def _hint(mesh: Mesh, written: str, host: str) -> str:
+    """Short names resolve in the DR's namespace; ``name.ns`` / ``name.ns.svc`` are used
+    verbatim, not expanded (2.3): say which name Istio looked for."""
+    if "." not in written and written != "*":
+        return f" (a short name resolves in the DestinationRule's namespace: {host})"
+    namespace = mesh.host_namespace(host, partial=True)
+    if namespace is None or mesh.host_namespace(host) is not None:
+        return ""
+    fqdn = f"{host.partition('.')[0]}.{namespace}.svc.{mesh.settings.domain_suffix}"
+    if not mesh.services_for_host(fqdn):
+        return ""
+    return f" (a name with a dot is not expanded: did you mean {fqdn}?)"
 
 
 def _defined(mesh: Mesh, host: str) -> bool:
@@ -38,7 +54,7 @@ RULE = Rule(
     code="MESH203",
     name="dr-host-unknown",
     summary="A DestinationRule host matches no Service or ServiceEntry",
-    message="host {host} matches no Service or ServiceEntry",
+    message="host {host} matches no Service or ServiceEntry{hint}",
     severity=Severity.WARNING,
     kinds=frozenset({Kind.DESTINATION_RULE, Kind.SERVICE, Kind.SERVICE_ENTRY}),
     rationale=(

@@ -41,13 +41,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         for index, subset in effective_subsets(mesh, rule):
             if any(subset_workloads(mesh, s, subset_selector(subset)) for s in services):
                 continue
-            yield _finding(ctx, usage, rule, index, subset, services[0])
+            yield _finding(ctx, usage, rule, index=index, subset=subset, service=services[0])
 
 
 def _finding(  # noqa: PLR0913 - the pieces of one finding
     ctx: RuleContext,
     usage: SubsetUsage,
     rule: DestinationRule,
+    *,
     index: int,
     subset: Subset,
     service: ServiceInfo,
@@ -56,12 +57,14 @@ def _finding(  # noqa: PLR0913 - the pieces of one finding
     uses = usage.uses(mesh, rule, subset.name)
     partial = not _namespace_has_workloads(mesh, service.namespace)
     # routed: the subset cluster is empty and requests fail with 503 (3.5); otherwise only dead
-    # configuration. A namespace without any workload in the input is probably partial input.
-    severity = None if uses and not partial else Severity.INFO
+    # configuration. When the service itself has no workload in the input (or its namespace
+    # none at all) the input is more likely partial than the subset wrong: info only.
+    certain = not partial and bool(mesh.workloads_for_service(service))
+    severity = None if uses and certain else Severity.INFO
     related: list[tuple[Resource, str, str]] = [
-        (u.vs, f"{u.ref.pointer}/subset", f"used by VirtualService {u.vs.ref}") for u in uses[:3]
+        (u.vs, f"{u.ref.pointer}/subset", f"used by {u.vs.ref}") for u in uses[:3]
     ]
-    related.append((service.resource, "", f"{service.resource.kind} {service.resource.ref}"))
+    related.append((service.resource, "", str(service.resource.ref)))
     where = "/labels" if subset.labels else "/name"
     return ctx.finding(
         rule,
@@ -84,7 +87,8 @@ def _reason(mesh: Mesh, service: ServiceInfo, subset: Subset, partial: bool) -> 
         return f"the input has no workload in namespace {service.namespace}"
     if not mesh.workloads_for_service(service):
         return f"{name} selects no workload"
-    labels = ", ".join(f"{k}={v}" for k, v in sorted(subset_selector(subset).items()))
+    shown = {k: v or '""' for k, v in subset_selector(subset).items()}
+    labels = ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
     return f"no workload of {name} has the labels {labels}"
 
 
@@ -111,7 +115,8 @@ RULE = Rule(
         "routed to it fails with 503 (no healthy upstream). Topology labels "
         "(topology.kubernetes.io/*, topology.istio.io/*) come from the node, not the pod, and "
         "are not checked. The finding is an error when a route or mirror uses the subset and "
-        "informational otherwise."
+        "the service has workloads in the input, and informational otherwise (an input "
+        "without the service's workloads is probably partial)."
     ),
     remediation=(
         "Fix the subset labels (or the pod labels) so that they select the intended version, "

@@ -10,6 +10,16 @@ from meshlint.model.base import Kind
 from meshlint.model.networking import DestinationRule
 from meshlint.rule import Rule, RuleContext
 
+WORKLOAD_KINDS = (
+    Kind.POD,
+    Kind.DEPLOYMENT,
+    Kind.STATEFUL_SET,
+    Kind.DAEMON_SET,
+    Kind.REPLICA_SET,
+    Kind.JOB,
+    Kind.CRON_JOB,
+)
+
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     usage = SubsetUsage(ctx.mesh)
@@ -27,7 +37,8 @@ RULE = Rule(
     summary="No route or mirror in the input uses a DestinationRule subset",
     message="subset {subset} of {host} is not used by any route or mirror in the input",
     severity=Severity.INFO,
-    kinds=frozenset({Kind.DESTINATION_RULE, Kind.VIRTUAL_SERVICE, Kind.GATEWAY}),
+    # a gateway route is used by the gateway pods (any workload kind) and their namespace
+    kinds=frozenset({Kind.DESTINATION_RULE, Kind.VIRTUAL_SERVICE, Kind.GATEWAY, *WORKLOAD_KINDS}),
     rationale=(
         "Istio builds a cluster for every subset, for every proxy that sees the "
         "DestinationRule, whether or not a route uses it. A subset no VirtualService route or "
