@@ -237,6 +237,8 @@ spec:
     route:
     - destination:
         host: {upstream}.{ns}.svc.cluster.local
+        port:
+          number: {upstream_port}
   - name: mirror-and-fault
     match:
     - uri:
@@ -244,13 +246,9 @@ spec:
       headers:
         x-user-group:
           prefix: beta-
-    fault:
-      delay:
-        percentage:
-          value: 0.5
-        fixedDelay: 2s
-    mirror:
-      host: {svc}-shadow.{ns}.svc.cluster.local
+{fault}    mirror:
+      host: {svc}
+      subset: v1
     mirrorPercentage:
       value: 10.0
     route:
@@ -301,8 +299,25 @@ spec:
 """
 
 
-def _service_params(rng: random.Random, ns: str, team: str, idx: int, n: int) -> dict[str, object]:
-    """Template parameters for service number ``idx`` of ``n`` (defects are planted by index)."""
+PORTS = (80, 8080, 9080)
+FAULT = """\
+    fault:
+      delay:
+        percentage:
+          value: 0.5
+        fixedDelay: 2s
+"""
+
+
+def _service_params(
+    rng: random.Random, ns: str, team: str, idx: int, peers: list[int]
+) -> dict[str, object]:
+    """Template parameters for service number ``idx`` (defects are planted by index).
+
+    ``peers`` are the services of the same namespace: a route's upstream is one of them, as
+    cross-namespace calls would use another namespace's FQDN.
+    """
+    upstream = rng.choice(peers)
     w1 = rng.choice((90, 80, 75, 50))
     w2 = 100 - w1
     if idx % 997 == 13:  # defect: the split does not sum to 100
@@ -311,7 +326,7 @@ def _service_params(rng: random.Random, ns: str, team: str, idx: int, n: int) ->
         "svc": f"svc-{idx:05d}",
         "ns": ns,
         "team": team,
-        "port": rng.choice((80, 8080, 9080)),
+        "port": PORTS[idx % len(PORTS)],
         "replicas": rng.randint(1, 5),
         "minor": rng.randint(0, 30),
         "patch": rng.randint(0, 9),
@@ -319,7 +334,9 @@ def _service_params(rng: random.Random, ns: str, team: str, idx: int, n: int) ->
         "w2": w2,
         "weight_key": "wieght" if idx % 499 == 7 else "weight",  # defect: typo
         "header_subset": "v3" if idx % 211 == 5 else "v2",  # defect: undefined subset
-        "upstream": f"svc-{rng.randrange(n):05d}",
+        "upstream": f"svc-{upstream:05d}",
+        "upstream_port": PORTS[upstream % len(PORTS)],
+        "fault": FAULT if idx % 50 == 3 else "",  # a delay experiment in a few services
         "max_conn": rng.choice((100, 200, 500)),
     }
 
@@ -339,7 +356,7 @@ def _write_namespace(
         workloads: list[str] = []
         routing: list[str] = []
         for idx in chunk:
-            p = _service_params(rng, ns, team, idx, n)
+            p = _service_params(rng, ns, team, idx, indices)
             workloads.append(SERVICE.format(**p))
             workloads.extend(DEPLOYMENT.format(version=v, **p) for v in ("v1", "v2"))
             routing.append(VIRTUAL_SERVICE.format(**p))
