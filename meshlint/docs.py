@@ -21,7 +21,7 @@ Select or ignore rules by code, name or code prefix (`MESH1`) in `.meshlint.yaml
 
 
 def kinds_of(rule: Rule) -> list[str]:
-    return sorted(kind.kind_name for kind in rule.kinds)
+    return sorted(kind.schema_name for kind in rule.kinds)
 
 
 def rule_entry(rule: Rule) -> dict[str, Any]:

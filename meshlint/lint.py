@@ -14,6 +14,7 @@ from meshlint.analyzers import ALL_RULES, RULES_BY_CODE
 from meshlint.build import Reported, build
 from meshlint.config import Config, parse_yaml, read_yaml_mapping
 from meshlint.findings import Finding, LintResult
+from meshlint.graph import MeshGraph
 from meshlint.loader import LoadResult, load, load_text
 from meshlint.mesh import Mesh
 from meshlint.meshconfig import MeshSettings, parse_mesh_config
@@ -139,6 +140,7 @@ def _run_rules(
     mesh: Mesh, config: Config
 ) -> tuple[tuple[str, ...], tuple[str, ...], list[Finding]]:
     present = mesh.kinds_present()
+    graph = MeshGraph(mesh)  # lazy: built by the first rule that queries it, once per run
     ran: list[str] = []
     skipped: list[str] = []
     findings: list[Finding] = []
@@ -147,7 +149,7 @@ def _run_rules(
             skipped.append(rule.code)
             continue
         ran.append(rule.code)
-        findings.extend(_check(rule, mesh, config))
+        findings.extend(_check(rule, mesh, graph, config))
     return tuple(ran), tuple(skipped), findings
 
 
@@ -155,11 +157,12 @@ def _runnable(config: Config) -> Iterator[Rule]:
     return (rule for rule in ALL_RULES if rule.check is not None and config.is_selected(rule))
 
 
-def _check(rule: Rule, mesh: Mesh, config: Config) -> list[Finding]:
+def _check(rule: Rule, mesh: Mesh, graph: MeshGraph, config: Config) -> list[Finding]:
     assert rule.check is not None
     context = RuleContext(
         rule=rule,
         mesh=mesh,
+        graph=graph,
         options=config.options_for(rule),
         severity=config.severity_for(rule.code),
     )

@@ -14,6 +14,7 @@ from meshlint.model.base import Kind, Resource
 from meshlint.source import Span
 
 if TYPE_CHECKING:
+    from meshlint.graph import MeshGraph
     from meshlint.mesh import Mesh
 
 DOCS_BASE = "https://meshlint.dev/rules/"
@@ -60,7 +61,8 @@ class RuleContext:
     rule: Rule
     mesh: Mesh
     options: BaseModel | None = None
-    graph: Any = None  # the routing/authorization graph, once built (analyzers issue)
+    # the routing/authorization graph; one per run, built on its first query (lint.py)
+    graph: MeshGraph | None = None
     severity: Severity | None = None  # override from config
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -322,9 +322,9 @@ def test_subset_routing_hosts() -> None:
 def test_build_records_foreign_kubernetes_objects() -> None:
     text = """\
 apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
+kind: HTTPRoute
 metadata: {name: edge, namespace: web}
-spec: {gatewayClassName: istio, listeners: []}
+spec: {parentRefs: [{name: edge}]}
 ---
 plain: yaml
 ---
@@ -335,7 +335,7 @@ metadata: {name: web}
     built = build(load_text(text).documents)
     refs = [(r.api_version, r.kind, r.namespace, r.name) for r in built.foreign]
     assert refs == [
-        ("gateway.networking.k8s.io/v1", "Gateway", "web", "edge"),
+        ("gateway.networking.k8s.io/v1", "HTTPRoute", "web", "edge"),
         ("policy/v1", "PodDisruptionBudget", None, "web"),
     ]
     assert built.skipped == 2  # the plain YAML never reaches the build

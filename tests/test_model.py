@@ -583,6 +583,8 @@ def test_secret_keeps_no_data():
     )
     assert secret.type == "kubernetes.io/tls"
     assert "c2VjcmV0" not in repr(secret) and "data" not in secret.model_dump()
+    assert secret.data_keys == ("tls.key",) and secret.certificates == {}
+    assert secret.has_value("tls.key")
 
 
 def test_configmap_data_and_metadata_only_kinds():
@@ -674,7 +676,7 @@ def test_models_are_frozen():
 )
 def test_realistic_documents_also_pass_the_generated_schema(kind, spec):
     """The examples above are valid Istio/Kubernetes YAML: the strict schema must agree."""
-    path = data_dir("schemas") / "kinds" / f"{kind.kind_name}.json"
+    path = data_dir("schemas") / "kinds" / f"{kind.schema_name}.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
     data = doc(f"{kind.group}/{kind.served_versions[0]}".lstrip("/"), kind.kind_name, spec)
     assert [e.json_path for e in Draft202012Validator(schema).iter_errors(data)] == []

@@ -41,7 +41,7 @@ def test_write_and_main(tmp_path):
 
 
 def validator(kind: Kind) -> Draft202012Validator:
-    schema = json.loads(committed(f"{kind.kind_name}.json"))
+    schema = json.loads(committed(f"{kind.schema_name}.json"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
 

@@ -373,7 +373,7 @@ def test_deep_nesting_is_a_finding_not_a_crash() -> None:
 
 def test_real_schemas_compile() -> None:
     for kind in Kind:
-        schema = _real_schema(kind.kind_name)
+        schema = _real_schema(kind.schema_name)
         Draft202012Validator.check_schema(schema)
         assert compile_schema(schema)({"apiVersion": 1}) is False
 

@@ -59,8 +59,8 @@ def kind_schema(kind: Kind) -> dict[str, Any]:
     schema["required"] = ["apiVersion", "kind", "metadata"]
     schema["additionalProperties"] = not strict
     schema["$schema"] = DRAFT
-    schema["$id"] = SCHEMA_ID.format(kind=kind.kind_name)
-    schema["title"] = kind.kind_name
+    schema["$id"] = SCHEMA_ID.format(kind=kind.schema_name)
+    schema["title"] = kind.schema_name
     _drop_unused_defs(schema)
     return schema
 
@@ -156,7 +156,7 @@ def render(schema: dict[str, Any]) -> str:
 
 def generate() -> dict[str, str]:
     """File name -> content for every modelled kind."""
-    return {f"{kind.kind_name}.json": render(kind_schema(kind)) for kind in MODELS}
+    return {f"{kind.schema_name}.json": render(kind_schema(kind)) for kind in MODELS}
 
 
 def default_destination() -> Path:

@@ -47,6 +47,7 @@ from meshlint.mesh.workloads import (
 )
 from meshlint.meshconfig import MeshSettings
 from meshlint.model.base import Kind, Resource
+from meshlint.model.gateway_api import K8sGateway
 from meshlint.model.kubernetes import Namespace, Service, Workload
 from meshlint.model.networking import (
     Delegate,
@@ -257,6 +258,14 @@ class Mesh:
         if ref == MESH_GATEWAY or not namespace:
             return None
         return self.get(Gateway, namespace, name)
+
+    def k8s_gateway(self, ref: str) -> K8sGateway | None:
+        """The Gateway API Gateway for a resolved ``ns/name`` reference: Istio binds a
+        VirtualService's gateway reference to a Gateway API Gateway of that namespace/name."""
+        namespace, name = split_ref(ref)
+        if ref == MESH_GATEWAY or not namespace:
+            return None
+        return self.get(K8sGateway, namespace, name)
 
     def gateway_workloads(self, gateway: Gateway) -> tuple[WorkloadInfo, ...]:
         """Gateway proxies the Gateway configures (6.2), from any namespace.

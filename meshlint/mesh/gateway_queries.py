@@ -12,7 +12,6 @@ from meshlint.mesh.workloads import PROXY_CONTAINER, SIDECAR_STATUS, WorkloadInf
 from meshlint.model.base import Kind
 from meshlint.model.kubernetes import Secret, Workload
 from meshlint.model.networking import Gateway, Server
-from meshlint.source import join_pointer
 
 HTTP_FAMILY = frozenset({"HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY"})
 # TLS modes in which an HTTPS server terminates TLS and routes with VirtualService http rules
@@ -194,15 +193,5 @@ def secret_namespaces(mesh: Mesh) -> frozenset[str] | None:
 
 
 def secret_keys(secret: Secret, candidates: Iterable[str]) -> frozenset[str]:
-    """Which of ``candidates`` are keys of the Secret's ``data`` or ``stringData``.
-
-    Read from the document's span map, so no secret value is ever touched.
-    """
-    source = secret.origin.source if secret.origin is not None else None
-    if source is None:
-        return frozenset()
-    return frozenset(
-        key
-        for key in candidates
-        if source.has(join_pointer("/data", key)) or source.has(join_pointer("/stringData", key))
-    )
+    """Which of ``candidates`` are keys of the Secret's ``data`` or ``stringData``."""
+    return frozenset(candidates).intersection(secret.data_keys)

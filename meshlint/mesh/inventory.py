@@ -30,6 +30,11 @@ def creation_key(resource: Resource, namespace: str) -> tuple[str, str, str]:
     return (resource.metadata.creation_timestamp or "", resource.name, namespace)
 
 
+def api_group(api_version: str) -> str:
+    """The API group of an apiVersion: ``""`` for the core group (``v1``)."""
+    return api_version.rpartition("/")[0]
+
+
 class Inventory:
     """Resources by kind (input order) and by (kind, namespace, name)."""
 
@@ -63,9 +68,15 @@ class Inventory:
             if namespace:
                 namespaces.add(namespace)
         self._invalid = frozenset(
-            (ref.kind, ref.namespace or settings.default_namespace, ref.name) for ref in invalid
+            (
+                api_group(ref.api_version),
+                ref.kind,
+                ref.namespace or settings.default_namespace,
+                ref.name,
+            )
+            for ref in invalid
         )
-        namespaces.update(ns for _, ns, _ in self._invalid if ns)
+        namespaces.update(ns for _, _, ns, _ in self._invalid if ns)
         self._namespaces = frozenset(namespaces)
 
     def namespace_of(self, resource: Resource) -> str:
@@ -95,7 +106,8 @@ class Inventory:
         return self.settings.assume_complete or namespace in self._namespaces
 
     def exists(self, kind: Kind, namespace: str, name: str) -> bool:
-        """Whether the input holds that object, counting ones that failed to build."""
+        """Whether the input holds that object (same API group), counting ones that failed to
+        build or that meshlint does not model."""
         if (kind, namespace, name) in self._by_name:
             return True
-        return (kind.kind_name, namespace, name) in self._invalid
+        return (kind.group, kind.kind_name, namespace, name) in self._invalid

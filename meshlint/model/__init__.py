@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from meshlint.model.base import Kind, MeshModel, Metadata, Origin, Resource
+from meshlint.model.gateway_api import K8sGateway
 from meshlint.model.kubernetes import (
     ConfigMap,
     CronJob,
@@ -52,6 +53,7 @@ MODELS: dict[Kind, type[Resource]] = {
     Kind.REPLICA_SET: ReplicaSet,
     Kind.JOB: Job,
     Kind.CRON_JOB: CronJob,
+    Kind.K8S_GATEWAY: K8sGateway,
 }
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "DestinationRule",
     "Gateway",
     "Job",
+    "K8sGateway",
     "Kind",
     "MeshModel",
     "Metadata",

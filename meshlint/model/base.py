@@ -16,6 +16,8 @@ ISTIO_NETWORKING = "networking.istio.io"
 ISTIO_SECURITY = "security.istio.io"
 NETWORKING_VERSIONS = ("v1", "v1beta1", "v1alpha3")
 SECURITY_VERSIONS = ("v1", "v1beta1")
+GATEWAY_API = "gateway.networking.k8s.io"
+GATEWAY_API_VERSIONS = ("v1", "v1beta1")
 
 
 class Kind(enum.Enum):
@@ -42,6 +44,7 @@ class Kind(enum.Enum):
     REPLICA_SET = ("apps", "ReplicaSet")
     JOB = ("batch", "Job")
     CRON_JOB = ("batch", "CronJob")
+    K8S_GATEWAY = (GATEWAY_API, "Gateway")  # Kubernetes Gateway API (Istio: KubernetesGateway)
 
     @property
     def group(self) -> str:
@@ -57,7 +60,15 @@ class Kind(enum.Enum):
             return NETWORKING_VERSIONS
         if self.group == ISTIO_SECURITY:
             return SECURITY_VERSIONS
+        if self.group == GATEWAY_API:
+            return GATEWAY_API_VERSIONS
         return ("v1",)
+
+    @property
+    def schema_name(self) -> str:
+        """A name unique across groups (schema files, docs): ``kind_name`` but for the
+        Gateway API Gateway, which shares its kind name with Istio's Gateway."""
+        return "KubernetesGateway" if self is Kind.K8S_GATEWAY else self.kind_name
 
     @classmethod
     def from_api(cls, api_version: str, kind: str) -> Kind | None:

@@ -7,9 +7,14 @@ modelled; everything else is ignored (meshlint is not a Kubernetes validator).
 
 from __future__ import annotations
 
-from typing import ClassVar
+import base64
+import binascii
+import warnings
+from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
+from pydantic.json_schema import SkipJsonSchema
 
 from meshlint.model.base import Kind, MeshModel, Metadata, Resource
 from meshlint.model.common import Labels, LabelValue, PortNumber, schema_required
@@ -25,11 +30,139 @@ class ServiceAccount(Resource):
     KIND: ClassVar[Kind] = Kind.SERVICE_ACCOUNT
 
 
+# ---------------------------------------------------------------- Secret
+
+# data keys whose values Istio's SDS reads as PEM certificates (pilot/pkg/credentials/kube)
+CERTIFICATE_KEYS = ("cert", "tls.crt", "cacert", "ca.crt")
+# the model's own fields, never taken from the document
+_FACT_FIELDS = frozenset(
+    {"data", "stringData", "dataKeys", "data_keys", "emptyKeys", "empty_keys", "certificates"}
+)
+
+
+def _data_schema(schema: JsonDict) -> None:
+    """The Secret schema types ``data`` and ``stringData``, the string maps the model drops (a
+    null value is an empty one to the API server)."""
+    values: JsonDict = {"type": ["string", "null"]}
+    properties = schema.setdefault("properties", {})
+    if isinstance(properties, dict):
+        for field in ("data", "stringData"):
+            properties[field] = {"type": "object", "additionalProperties": values}
+
+
+class Validity(MeshModel):
+    """The validity window of one certificate: ISO 8601 instants in UTC."""
+
+    not_before: str
+    not_after: str
+
+
+class CertificateFacts(MeshModel):
+    """What meshlint keeps of one certificate value: whether it parses, and when it is valid.
+
+    ``error`` is None when the value holds PEM X.509 certificates, else one of ``empty``,
+    ``not-text``, ``not-base64``, ``not-pem`` (no CERTIFICATE block) or ``not-x509`` (a block
+    that does not parse). ``validity`` has one entry per certificate, in the order written.
+    """
+
+    error: str | None = None
+    validity: tuple[Validity, ...] = ()
+
+    @property
+    def earliest_expiry(self) -> str | None:
+        """When the first certificate expires (a chain is unusable from then on)."""
+        return min((v.not_after for v in self.validity), default=None)
+
+    @property
+    def latest_expiry(self) -> str | None:
+        """When the last certificate expires (a CA bundle is unusable from then on)."""
+        return max((v.not_after for v in self.validity), default=None)
+
+
 class Secret(Resource):
-    """Metadata and ``type`` only: secret data is never kept in the model."""
+    """Metadata, ``type`` and non-secret facts about the data; the data itself is never kept.
+
+    The facts are computed while building and the data is dropped: ``data_keys`` (keys of
+    ``data`` and ``stringData``), ``empty_keys`` (those with an empty value) and
+    ``certificates`` (CertificateFacts for the CERTIFICATE_KEYS present). Private keys are
+    never decoded or parsed.
+    """
+
+    model_config = ConfigDict(json_schema_extra=_data_schema)
 
     KIND: ClassVar[Kind] = Kind.SECRET
     type: str | None = None
+    data_keys: SkipJsonSchema[tuple[str, ...]] = ()
+    empty_keys: SkipJsonSchema[tuple[str, ...]] = ()
+    certificates: SkipJsonSchema[dict[str, CertificateFacts]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _facts_from_data(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        values = _secret_values(value)
+        facts = {k: certificate_facts(*values[k]) for k in CERTIFICATE_KEYS if k in values}
+        kept = {key: item for key, item in value.items() if key not in _FACT_FIELDS}
+        kept["dataKeys"] = tuple(values)
+        kept["emptyKeys"] = tuple(k for k, (item, _) in values.items() if item in (None, ""))
+        kept["certificates"] = facts
+        return kept
+
+    def has_value(self, key: str) -> bool:
+        """Whether ``key`` is in the data with a non-empty value (Istio's ``hasValue``)."""
+        return key in self.data_keys and key not in self.empty_keys
+
+
+def _secret_values(doc: dict[str, Any]) -> dict[str, tuple[Any, bool]]:
+    """key -> (raw value, base64-encoded?); ``stringData`` overrides ``data`` as the API
+    server does."""
+    found: dict[str, tuple[Any, bool]] = {}
+    for field, encoded in (("data", True), ("stringData", False)):
+        block = doc.get(field)
+        if isinstance(block, dict):
+            found.update((str(key), (item, encoded)) for key, item in block.items())
+    return found
+
+
+def certificate_facts(value: Any, encoded: bool) -> CertificateFacts:
+    """Facts about one certificate value (base64 when ``encoded``, as in ``data``)."""
+    if value is None or value == "":
+        return CertificateFacts(error="empty")
+    if not isinstance(value, str):
+        return CertificateFacts(error="not-text")
+    if not encoded:
+        return _parse_pem(value.encode())
+    try:
+        pem = base64.b64decode("".join(value.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return CertificateFacts(error="not-base64")
+    return _parse_pem(pem)
+
+
+def _parse_pem(pem: bytes) -> CertificateFacts:
+    if b"-----BEGIN CERTIFICATE-----" not in pem:
+        return CertificateFacts(error="not-pem")
+    # imported here: the import costs tens of milliseconds, paid only for certificates
+    from cryptography import x509
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    try:
+        with warnings.catch_warnings():
+            # e.g. a zero serial number: Envoy accepts it, so meshlint does too
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            certificates = x509.load_pem_x509_certificates(pem)
+    except ValueError:
+        return CertificateFacts(error="not-x509")
+    return CertificateFacts(
+        validity=tuple(
+            Validity(
+                not_before=c.not_valid_before_utc.isoformat(),
+                not_after=c.not_valid_after_utc.isoformat(),
+            )
+            for c in certificates
+        )
+    )
 
 
 class ConfigMap(Resource):

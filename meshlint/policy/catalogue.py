@@ -8,7 +8,8 @@ from meshlint.policy.loader import Policy
 from meshlint.policy.runner import POLICY_ERROR_CODE, POLICY_ERROR_NAME
 from meshlint.rule import Rule, Status
 
-_KINDS = {kind.kind_name: kind for kind in Kind}
+# by kind name, first declared wins: a policy's "Gateway" is Istio's, not the Gateway API's
+_KINDS = {kind.kind_name: kind for kind in reversed(Kind)}
 
 POLICY_ERROR_RULE = Rule(
     code=POLICY_ERROR_CODE,

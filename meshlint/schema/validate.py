@@ -94,7 +94,7 @@ class Validator:
         try:
             found = [
                 *ISTIO_CHECKS.get(kind, _nothing)(data),
-                *self._schemas.issues(kind.kind_name, data),
+                *self._schemas.issues(kind.schema_name, data),
                 *too_new(data, self._target),
             ]
         except RecursionError:

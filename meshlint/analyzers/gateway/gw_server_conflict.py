@@ -17,6 +17,7 @@ from meshlint.mesh.gateway_queries import (
     resolve_server_port,
 )
 from meshlint.model.base import Kind
+from meshlint.model.networking import ServerTLSSettings
 from meshlint.rule import Rule, RuleContext
 
 _Key = tuple[int, int, int, int]
@@ -109,8 +110,26 @@ def _buckets(ctx: RuleContext, group: GatewayGroup) -> dict[tuple[int, str], lis
 
 
 def _invalid_tls(item: GatewayServer) -> bool:
-    """An HTTPS/TLS server without tls settings: Istio rejects the Gateway (6.1)."""
-    return item.protocol in {"HTTPS", "TLS"} and item.server.tls is None
+    """An HTTPS/TLS server that Istio rejects (6.1), reported by MESH004 instead: no tls
+    settings, or a terminating mode without any server certificate."""
+    if item.protocol not in {"HTTPS", "TLS"}:
+        return False
+    tls = item.server.tls
+    if tls is None:
+        return True
+    return item.tls_mode in _CERTIFIED_MODES and not _has_certificate(tls)
+
+
+# modes that need a certificate source (credentialName(s) or certificate files), 6.1
+_CERTIFIED_MODES = frozenset({"SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL"})
+
+
+def _has_certificate(tls: ServerTLSSettings) -> bool:
+    if tls.credential_name or tls.credential_names:
+        return True
+    if tls.tls_certificates:
+        return all(c.server_certificate and c.private_key for c in tls.tls_certificates)
+    return bool(tls.server_certificate and tls.private_key)
 
 
 def _report(

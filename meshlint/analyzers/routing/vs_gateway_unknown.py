@@ -11,6 +11,8 @@ from meshlint.model.networking import VirtualService
 from meshlint.model.routes import SECTIONS
 from meshlint.rule import Rule, RuleContext
 
+_GATEWAY_KINDS = (Kind.GATEWAY, Kind.K8S_GATEWAY)
+
 
 def gateway_refs(vs: VirtualService) -> Iterator[tuple[str, str]]:
     """(pointer, entry) for ``spec.gateways`` and every match's ``gateways``."""
@@ -32,9 +34,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             namespace, name = split_ref(resolved)
             if not ctx.mesh.namespace_known(namespace):
                 continue  # a partial view: the namespace is unknown, not empty (SPEC §1)
-            # exists() also counts objects meshlint does not model (build's ``foreign`` refs),
-            # so a Kubernetes Gateway API Gateway of that namespace/name is not "unknown"
-            if not ctx.mesh.exists(Kind.GATEWAY, namespace, name):
+            # Istio binds ``ns/name`` to an Istio Gateway or to a Gateway API Gateway of that
+            # namespace/name; exists() is group-precise and counts objects that failed to build
+            # or that meshlint does not model (e.g. an unserved Gateway API version)
+            if not any(ctx.mesh.exists(kind, namespace, name) for kind in _GATEWAY_KINDS):
                 yield ctx.finding(vs, pointer, gateway=resolved)
 
 
@@ -44,7 +47,7 @@ RULE = Rule(
     summary="A VirtualService names a Gateway that does not exist",
     message="gateway {gateway} is not defined",
     severity=Severity.ERROR,
-    kinds=frozenset({Kind.VIRTUAL_SERVICE, Kind.GATEWAY}),
+    kinds=frozenset({Kind.VIRTUAL_SERVICE, Kind.GATEWAY, Kind.K8S_GATEWAY}),
     rationale=(
         "Istio accepts the binding without complaint, but no gateway proxy picks up the "
         "routes, so requests for the hosts get 404 at the ingress. A bare name refers to a "

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from meshlint.findings import Finding, Severity
 from meshlint.matching import MESH_GATEWAY, intersect_hosts, parse_namespaced_host
 from meshlint.model.base import Kind
+from meshlint.model.gateway_api import K8sGateway
 from meshlint.model.networking import Gateway, VirtualService
 from meshlint.rule import Rule, RuleContext
 
@@ -28,6 +29,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if not binding.served:
                 hosts = ", ".join(vs.spec.hosts)
                 problem = f"Gateway {binding.name} serves none of the hosts ({hosts})"
+                problem += _restriction_note(ctx, vs, binding.name)
                 yield ctx.finding(vs, binding.pointer, problem=problem)
         yield from _unserved_hosts(ctx, vs, bindings, complete)
 
@@ -40,13 +42,36 @@ def _bindings(ctx: RuleContext, vs: VirtualService) -> tuple[list[_Binding], boo
         if ref == MESH_GATEWAY:
             continue
         name = ctx.mesh.resolve_gateway_ref(vs, ref)
-        gateway = ctx.mesh.gateway(name)
-        if gateway is None:
+        served = _served(ctx, vs, name)
+        if served is None:
             complete = False  # missing (MESH123) or unknown: nothing to compare with
             continue
-        served = frozenset(i for i, _ in enumerate(vs.spec.hosts) if _serves(ctx, gateway, vs, i))
         found.append(_Binding(f"/spec/gateways/{index}", name, served))
     return found, complete
+
+
+def _served(ctx: RuleContext, vs: VirtualService, name: str) -> frozenset[int] | None:
+    """Indexes of the hosts the Gateway (Istio or Gateway API) ``name`` serves; None when
+    neither kind of Gateway of that name is in the input."""
+    indexes = range(len(vs.spec.hosts))
+    gateway = ctx.mesh.gateway(name)
+    if gateway is not None:
+        return frozenset(i for i in indexes if _serves(ctx, gateway, vs, i))
+    k8s_gateway = ctx.mesh.k8s_gateway(name)
+    if k8s_gateway is not None:
+        return frozenset(i for i in indexes if _listener_serves(ctx, k8s_gateway, vs, i))
+    return None
+
+
+def _listener_serves(ctx: RuleContext, gateway: K8sGateway, vs: VirtualService, index: int) -> bool:
+    """A Gateway API listener without ``hostname`` accepts any host; else the hosts must
+    intersect (``*.example.com`` covers subdomains). ``allowedRoutes`` governs Gateway API
+    routes, not VirtualServices, so it is not consulted (as istioctl's GatewayAnalyzer)."""
+    host = ctx.mesh.bound(vs).hosts[index]
+    for listener in gateway.spec.listeners:
+        if not listener.hostname or intersect_hosts(listener.hostname, host) is not None:
+            return True
+    return False
 
 
 def _serves(ctx: RuleContext, gateway: Gateway, vs: VirtualService, index: int) -> bool:
@@ -61,6 +86,25 @@ def _serves(ctx: RuleContext, gateway: Gateway, vs: VirtualService, index: int) 
             if intersect_hosts(entry.host, host) is not None:
                 return True
     return False
+
+
+def _restriction_note(ctx: RuleContext, vs: VirtualService, name: str) -> str:
+    """When servers do list a host but only for other namespaces (``./h``, ``ns/h``), say so:
+    the fix is then the VirtualService's namespace, not the host."""
+    gateway = ctx.mesh.gateway(name)
+    if gateway is None:
+        return ""
+    gateway_namespace = ctx.mesh.namespace_of(gateway)
+    scopes: set[str] = set()
+    for host in ctx.mesh.bound(vs).hosts:
+        for server in gateway.spec.servers:
+            for entry in map(parse_namespaced_host, server.hosts):
+                if intersect_hosts(entry.host, host) is not None:
+                    scopes.add(gateway_namespace if entry.namespace == "." else entry.namespace)
+    if not scopes:
+        return ""
+    where = ", ".join(sorted(scopes))
+    return f" to VirtualServices in {ctx.mesh.namespace_of(vs)}; it serves them only to {where}"
 
 
 def _unserved_hosts(
@@ -84,7 +128,7 @@ RULE = Rule(
     summary="A host of a gateway-bound VirtualService is not served by the Gateway",
     message="{problem}",
     severity=Severity.ERROR,
-    kinds=frozenset({Kind.VIRTUAL_SERVICE, Kind.GATEWAY}),
+    kinds=frozenset({Kind.VIRTUAL_SERVICE, Kind.GATEWAY, Kind.K8S_GATEWAY}),
     rationale=(
         "A gateway only builds routes for VirtualService hosts that intersect the hosts of "
         "one of its servers (respecting a server's ns/host restriction). Hosts outside them "

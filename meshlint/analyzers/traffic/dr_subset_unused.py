@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from meshlint.findings import Finding, Severity
-from meshlint.mesh.traffic_queries import SubsetUsage, effective_subsets
+from meshlint.graph import MeshGraph
+from meshlint.mesh.traffic_queries import effective_subsets
 from meshlint.model.base import Kind
 from meshlint.model.networking import DestinationRule
 from meshlint.rule import Rule, RuleContext
@@ -22,10 +23,13 @@ WORKLOAD_KINDS = (
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    usage = SubsetUsage(ctx.mesh)
+    graph = ctx.graph or MeshGraph(ctx.mesh)
     for rule in ctx.mesh.all(DestinationRule):
         for index, subset in effective_subsets(ctx.mesh, rule):
-            if not usage.uses(ctx.mesh, rule, subset.name):
+            # a route or mirror naming this host and subset, from a VS some caller that can
+            # see this DR may use (a more specific DR shadowing it is MESH205's concern)
+            node = graph.subset_node(rule, subset.name)
+            if node is None or not graph.subset_users(node):
                 yield ctx.finding(
                     rule, f"/spec/subsets/{index}/name", subset=subset.name, host=rule.spec.host
                 )

@@ -1,0 +1,41 @@
+"""The routing and authorization graph: the only networkx importer (imported lazily)."""
+
+from __future__ import annotations
+
+from meshlint.graph.core import MeshGraph
+from meshlint.graph.nodes import (
+    ANY_NAMESPACE,
+    ClientScope,
+    DestinationNode,
+    DestinationRuleNode,
+    Edge,
+    EdgeKind,
+    Node,
+    PeerAuthenticationNode,
+    PolicyNode,
+    RouteRuleNode,
+    ServiceNode,
+    SubsetNode,
+    VirtualHostNode,
+    VirtualServiceNode,
+    WorkloadNode,
+)
+
+__all__ = [
+    "ANY_NAMESPACE",
+    "ClientScope",
+    "DestinationNode",
+    "DestinationRuleNode",
+    "Edge",
+    "EdgeKind",
+    "MeshGraph",
+    "Node",
+    "PeerAuthenticationNode",
+    "PolicyNode",
+    "RouteRuleNode",
+    "ServiceNode",
+    "SubsetNode",
+    "VirtualHostNode",
+    "VirtualServiceNode",
+    "WorkloadNode",
+]
