@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from meshlint.matching import ExportTo
@@ -136,12 +135,8 @@ def has_proxy_container(template: PodTemplateSpec) -> bool:
 def resolve_target_port(workload: WorkloadInfo, target: int | str | None, port: int) -> str:
     """A Service port's target as the workload sees it: a number, a named container port
     resolved to its number, or the name itself when the workload does not declare it."""
-    if target is None or target in {0, ""}:
-        return str(port)
-    if isinstance(target, int) or target.isdigit():
-        return str(int(target))
-    named: Mapping[str, int] = {p.name: p.number for p in workload.ports if p.name}
-    return str(named.get(target, target))
+    number = workload.target_port(target, port)
+    return str(target) if number is None else str(number)
 
 
 INJECTOR_CONFIG_MAP = "istio-sidecar-injector"

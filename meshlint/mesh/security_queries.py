@@ -69,14 +69,7 @@ def _policy_tls(
 
 def target_port(port: ServicePortInfo, workload: WorkloadInfo) -> int | None:
     """The workload port a Service port forwards to (a named targetPort via container ports)."""
-    target = port.target_port
-    if target is None:
-        return port.number
-    if isinstance(target, int):
-        return target
-    if target.isdigit():
-        return int(target)
-    return next((p.number for p in workload.ports if p.name == target), None)
+    return workload.target_port(port.target_port, port.number)
 
 
 def dr_tls_endpoints(mesh: Mesh, dr: DestinationRule) -> tuple[tuple[TlsSetting, Endpoint], ...]:

@@ -53,6 +53,18 @@ class WorkloadInfo:
     def kind(self) -> Kind:
         return self.resource.KIND
 
+    def target_port(self, target: int | str | None, port: int) -> int | None:
+        """The container port a Service port (``port``, ``targetPort: target``) forwards to.
+
+        An unset target means the Service port itself (Kubernetes' default); a named target
+        resolves through the declared container ports, None when the workload lacks it.
+        """
+        if target is None or target in {0, ""}:
+            return port
+        if isinstance(target, int) or target.isdigit():
+            return int(target)
+        return next((p.number for p in self.ports if p.name == target), None)
+
     @property
     def is_gateway(self) -> bool:
         """A gateway proxy: ``istio: ingressgateway|egressgateway`` or a Gateway API gateway."""
