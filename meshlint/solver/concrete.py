@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from meshlint.solver.conditions import (
     CondKind,
@@ -56,12 +58,21 @@ def _string_holds(cond: StrCond, value: str) -> bool:
         return value == wanted
     if cond.kind is CondKind.PREFIX:
         return value.startswith(wanted)
+    return _compiled(wanted).fullmatch(value) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> Any:
+    """RE2-compile ``pattern`` once: the evaluator tries many requests against few patterns.
+
+    A memo of a pure function (like ``re``'s own pattern cache), not shared mutable state.
+    """
     import re2
 
     try:
-        return re2.fullmatch(wanted, value) is not None
+        return re2.compile(pattern)
     except re2.error as exc:
-        raise InvalidPattern(wanted) from exc
+        raise InvalidPattern(pattern) from exc
 
 
 def _proxy(context: Context) -> Context:

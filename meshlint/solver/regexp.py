@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from meshlint.solver.charset import (
@@ -60,7 +61,9 @@ def parse(pattern: str) -> Node:
     return node
 
 
+@functools.lru_cache(maxsize=1024)
 def _check_compiles(pattern: str) -> None:
+    """Raise Unsupported unless RE2 compiles ``pattern`` (memoised: a pure check)."""
     import re2
 
     options = re2.Options()
