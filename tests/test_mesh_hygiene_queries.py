@@ -21,7 +21,6 @@ from meshlint.mesh.hygiene_queries import (
     is_istio_managed,
     is_system_namespace,
     namespace_is_ambient,
-    pod_template,
     resolve_target_port,
     workload_is_ambient,
 )
@@ -193,7 +192,7 @@ spec:
 def test_containers_and_target_ports() -> None:
     mesh = mesh_of(CONTAINERS)
     (workload,) = mesh.workloads()
-    template = pod_template(workload)
+    template = workload.pod_template
     assert template is not None
     assert [(i, c.name) for i, c in app_containers(template)] == [(0, "web"), (2, "helper")]
     assert has_proxy_container(template)

@@ -10,7 +10,7 @@ from meshlint.mesh.core import WORKLOAD_KINDS, Mesh
 from meshlint.mesh.inventory import creation_key
 from meshlint.mesh.workloads import PROXY_CONTAINER, SIDECAR_STATUS, WorkloadInfo
 from meshlint.model.base import Kind
-from meshlint.model.kubernetes import Secret, Workload
+from meshlint.model.kubernetes import Secret
 from meshlint.model.networking import Gateway, Server
 
 HTTP_FAMILY = frozenset({"HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY"})
@@ -72,10 +72,10 @@ def is_gateway_proxy(workload: WorkloadInfo) -> bool:
     container that is not an injected sidecar (hand-written gateway pods)."""
     if workload.is_gateway or "gateway" in workload.annotations.get(INJECT_TEMPLATES, ""):
         return True
-    resource = workload.resource
-    if not isinstance(resource, Workload) or SIDECAR_STATUS in workload.annotations:
+    template = workload.pod_template
+    if template is None or SIDECAR_STATUS in workload.annotations:
         return False
-    return any(c.name == PROXY_CONTAINER for c in resource.pod_template.spec.containers)
+    return any(c.name == PROXY_CONTAINER for c in template.spec.containers)
 
 
 def gateway_pods_known(mesh: Mesh) -> bool:

@@ -15,7 +15,7 @@ from meshlint.mesh.workloads import (
     WorkloadInfo,
 )
 from meshlint.model.base import Resource
-from meshlint.model.kubernetes import ConfigMap, Container, Namespace, PodTemplateSpec, Workload
+from meshlint.model.kubernetes import ConfigMap, Container, Namespace, PodTemplateSpec
 from meshlint.model.networking import ServiceEntry
 
 DATAPLANE_MODE = "istio.io/dataplane-mode"
@@ -112,11 +112,6 @@ def exports_overlap(a: ExportTo, b: ExportTo) -> bool:
     if a.hidden or b.hidden:
         return False
     return a.public or b.public or bool(a.namespaces & b.namespaces)
-
-
-def pod_template(workload: WorkloadInfo) -> PodTemplateSpec | None:
-    resource = workload.resource
-    return resource.pod_template if isinstance(resource, Workload) else None
 
 
 def app_containers(template: PodTemplateSpec) -> tuple[tuple[int, Container], ...]:

@@ -53,6 +53,12 @@ class WorkloadInfo:
     def kind(self) -> Kind:
         return self.resource.KIND
 
+    @property
+    def pod_template(self) -> PodTemplateSpec | None:
+        """The pod template of a Pod or workload controller; None for a WorkloadEntry."""
+        resource = self.resource
+        return resource.pod_template if isinstance(resource, Workload) else None
+
     def target_port(self, target: int | str | None, port: int) -> int | None:
         """The container port a Service port (``port``, ``targetPort: target``) forwards to.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from meshlint.findings import Finding, Severity
-from meshlint.mesh.hygiene_queries import PROXY_UID, app_containers, pod_template
+from meshlint.mesh.hygiene_queries import PROXY_UID, app_containers
 from meshlint.mesh.workloads import WorkloadInfo
 from meshlint.model.base import Kind
 from meshlint.rule import Rule, RuleContext
@@ -33,7 +33,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _check_workload(ctx: RuleContext, workload: WorkloadInfo) -> Iterator[Finding]:
-    template = pod_template(workload)
+    template = workload.pod_template
     if template is None:
         return
     base = _TEMPLATE_SPEC.get(workload.kind, "/spec/template/spec")
