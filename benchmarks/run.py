@@ -99,7 +99,8 @@ def _wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, float] | 
 
 def run_check(folder: Path, timeout: float) -> tuple[float | None, float | None, str]:
     """Wall time, peak RSS (MB) and exit status of ``meshlint check --format json``."""
-    cmd = [sys.executable, "-m", "meshlint", "check", "--format", "json", str(folder)]
+    # --no-cache: every repeat is a cold run (benchmarks/cache.py measures the cache)
+    cmd = [sys.executable, "-m", "meshlint", "check", "--format", "json", "--no-cache", str(folder)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     start = time.perf_counter()
     with (
@@ -203,6 +204,33 @@ def stages(n: int, seed: int) -> str:
     )
 
 
+def cold_start(repeats: int = 7) -> str:
+    """``meshlint --version`` and a one-file check against ``python -c pass`` (SPEC §8)."""
+    small = REPO / "fixtures" / "rules" / "MESH120" / "good.yaml"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def spawn(*args: str) -> Callable[[], object]:
+        command = [sys.executable, *args]
+        return lambda: subprocess.run(command, env=env, cwd=REPO, capture_output=True, check=False)
+
+    python = timed(spawn("-c", "pass"), repeats)
+    version = timed(spawn("-m", "meshlint", "--version"), repeats)
+    check = ("-m", "meshlint", "check", "--no-config", "--no-cache", str(small))
+    one_file = timed(spawn(*check), repeats)
+    return (
+        f"cold start: python -c pass {python * 1000:.0f} ms; meshlint --version "
+        f"{version * 1000:.0f} ms ({version / python:.2f}x); meshlint check of one small "
+        f"file {one_file * 1000:.0f} ms"
+    )
+
+
+def pipeline_stages(sizes: list[int], seed: int) -> list[str]:
+    """The time split per stage (one process; see pipeline.py)."""
+    import pipeline
+
+    return [pipeline.render(n, pipeline.measure(mesh_dir(n, seed))) for n in sizes]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,5000")
@@ -218,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"N={n} done ({rows[-1].check_status})\n")
     out = [table(rows), "", growth(rows)]
     out.extend(f"N={r.n}: check {r.check_status}" for r in rows)
+    out.append(cold_start())
     if args.stages:
+        out.extend(pipeline_stages(sizes, args.seed))
         out.extend(stages(n, args.seed) for n in sizes)
     sys.stdout.write("\n".join(out).rstrip() + "\n")
     return 0

@@ -46,6 +46,7 @@ def build(documents: Sequence[RawDocument], *, reported: Reported | None = None)
     findings: list[Finding] = []
     invalid: list[ResourceRef] = []
     foreign: list[ResourceRef] = []
+    failures: list[tuple[RawDocument, ResourceRef, list[tuple[str, str]]]] = []
     skipped = 0
     with _gc_paused():
         for doc in documents:
@@ -60,7 +61,10 @@ def build(documents: Sequence[RawDocument], *, reported: Reported | None = None)
                 continue
             ref = raw_ref(kind, doc.data)
             invalid.append(ref)
-            findings.extend(_findings(doc, ref, built, reported))
+            failures.append((doc, ref, built))
+    # ``reported`` is asked only now: schema validation may still be running beside the build
+    for doc, ref, errors in failures:
+        findings.extend(_findings(doc, ref, errors, reported))
     return BuildResult(tuple(resources), tuple(findings), skipped, tuple(invalid), tuple(foreign))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,26 @@ class Related:
     message: str
 
 
+class FixOp(enum.Enum):
+    RENAME = "rename"  # rename the mapping key at ``pointer`` to ``key`` (value kept or replaced)
+    SET = "set"  # replace the scalar value at ``pointer`` with ``value``
+    DELETE = "delete"  # remove the mapping entry at ``pointer``
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A safe, unambiguous edit at a JSON pointer of the finding's resource (``--fix``).
+
+    ``value`` is JSON-safe: for SET the new scalar, for RENAME the new value (None keeps it).
+    """
+
+    op: FixOp
+    pointer: str
+    key: str | None = None
+    value: Any = None
+    summary: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem at one place. Sorted by (path, line, column, code)."""
@@ -62,6 +83,8 @@ class Finding:
     related: tuple[Related, ...] = ()
     # extra JSON fields a rule adds to its output (e.g. "witness"); values must be JSON-safe
     extra: tuple[tuple[str, Any], ...] = ()
+    # a safe edit that resolves the finding (``meshlint check --fix``); not part of identity
+    fix: Fix | None = field(default=None, compare=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -69,10 +92,19 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable identity across line moves: code + resource + pointer."""
+        """Stable identity across line moves: sha256 hex of code + resource + pointer.
+
+        The hashed text is ``code|apiVersion/kind|namespace|name|pointer``; a finding about
+        no resource (a YAML syntax error) uses its file path in place of the resource.
+        """
         res = self.resource
-        where = f"{res.kind}/{res.namespace or ''}/{res.name}" if res else self.span.path
-        return f"{self.code}:{where}:{self.pointer}"
+        where = (
+            f"{res.api_version}/{res.kind}|{res.namespace or ''}|{res.name}"
+            if res
+            else f"{self.span.path}||"
+        )
+        text = f"{self.code}|{where}|{self.pointer}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def __lt__(self, other: Finding) -> bool:
         return self.sort_key < other.sort_key

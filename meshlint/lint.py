@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+import datetime
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from os import PathLike
 from pathlib import Path
 from typing import IO, Any
 
 from meshlint.analyzers import ALL_RULES, RULES_BY_CODE
-from meshlint.build import Reported, build
-from meshlint.config import Config, parse_yaml, read_yaml_mapping
-from meshlint.findings import Finding, LintResult
+from meshlint.analyzers.tool import SUPPRESSION_UNUSED, TOOL_RULES
+from meshlint.build import build
+from meshlint.cache import Cache, by_document
+from meshlint.config import Config, parse_yaml, policy_catalogue, read_yaml_mapping
+from meshlint.findings import Finding, LintResult, Severity
 from meshlint.graph import MeshGraph
-from meshlint.loader import LoadResult, load, load_text
+from meshlint.loader import (
+    DEFAULT_MAX_BYTES,
+    LoadResult,
+    ReadFile,
+    load,
+    load_text,
+    read_files,
+    store_files,
+)
 from meshlint.mesh import Mesh
 from meshlint.meshconfig import MeshSettings, parse_mesh_config
-from meshlint.rule import Rule, RuleContext
-from meshlint.schema import Validator
+from meshlint.parallel import workers
+from meshlint.policy.step import StepOptions, StepResult, run_step
+from meshlint.schedule import InternalError, PendingValidation, Validation, run_rules
 from meshlint.source import RawDocument
+from meshlint.suppress import CodeBook, SourceTexts, read_baseline, suppress
+from meshlint.suppress import Request as SuppressRequest
+
+__all__ = ["InternalError", "lint", "lint_text", "tuned_gc"]
 
 # Loading allocates millions of small containers that live until the run ends; with the
 # default gen-0 threshold (700) the collector rescans them over and over (measured: the
@@ -28,35 +45,61 @@ from meshlint.source import RawDocument
 _GC_THRESHOLD = (100_000, 50, 100)
 
 
-class InternalError(Exception):
-    """A bug inside meshlint (a rule's check raised); the CLI maps it to exit code 3."""
-
-    def __init__(self, code: str, cause: BaseException) -> None:
-        super().__init__(f"rule {code} raised {type(cause).__name__}: {cause}")
-        self.code = code
-
-
-def lint(
+def lint(  # noqa: PLR0913 - the inputs, the config and four keyword-only knobs
     paths: Sequence[str | PathLike[str]],
     config: Config,
     *,
     stdin: IO[bytes] | IO[str] | None = None,
     root: Path | None = None,
+    today: datetime.date | None = None,
+    cache: Cache | None = None,
 ) -> LintResult:
-    """Lint the files and folders in ``paths`` (``-`` reads ``stdin``)."""
+    """Lint the files and folders in ``paths`` (``-`` reads ``stdin``).
+
+    ``today`` is the date config ``ignores`` expiries are judged against (default: today).
+    ``cache`` (the CLI passes one; by default there is none) reuses earlier runs: the whole
+    result when nothing that shapes it changed (never with stdin), else the parse and
+    schema findings of every unchanged file.
+    """
     names = [str(path) for path in paths]
-    with tuned_gc() as freeze:
-        loaded = load(names, stdin=stdin, exclude=config.exclude, root=root)
-        freeze()
-        return _analyze(loaded, config)
+    texts = SourceTexts(root or Path.cwd())
+    if stdin is not None and "-" in names:
+        stdin = texts.capture(stdin, DEFAULT_MAX_BYTES + 1)
+
+    def run(sources: Sequence[str | ReadFile]) -> LintResult:
+        with tuned_gc() as freeze:
+            loaded = load(sources, stdin=stdin, exclude=config.exclude, root=root, cache=cache)
+            freeze()
+            return _suppress(_analyze(loaded, config, cache), loaded, config, texts, today)
+
+    if cache is None or "-" in names:
+        return run(names)
+    files = read_files(names, exclude=config.exclude, root=root)
+    return cache.remember(_run_key(cache, files, config, today), partial(run, files))
 
 
-def lint_text(text: str, config: Config) -> LintResult:
+def _run_key(
+    cache: Cache, files: Sequence[ReadFile], config: Config, today: datetime.date | None
+) -> str | None:
+    """The key of everything a run's result depends on besides meshlint itself: settings,
+    inputs, the files the settings name, the date (certificate and ignore expiries) and
+    the working directory; None when it depends on an OPA server."""
+    if config.opa_url is not None:
+        return None
+    settings = config.model_dump_json(exclude={"cache", "cache_dir", "jobs"})
+    origins = [entry.origin for entry in config.ignores]
+    day = (today or datetime.date.today()).isoformat()
+    where = f"{settings}|{origins}|{day}|{Path.cwd()}"
+    named = [name for name in (config.mesh_config, config.baseline, *config.policies) if name]
+    return cache.run_key(where, [(file.display, file.data) for file in files], named)
+
+
+def lint_text(text: str, config: Config, *, today: datetime.date | None = None) -> LintResult:
     """Lint one YAML text (tests and rule examples)."""
     with tuned_gc() as freeze:
         loaded = load_text(text)
         freeze()
-        return _analyze(loaded, config)
+        return _suppress(_analyze(loaded, config), loaded, config, SourceTexts.of_text(text), today)
 
 
 @contextmanager
@@ -81,12 +124,51 @@ def _noop() -> None:
     return None
 
 
-def _analyze(loaded: LoadResult, config: Config) -> LintResult:
-    schema_findings, reported = _validate(loaded.documents)
-    built = build(loaded.documents, reported=reported)
+def _suppress(
+    result: LintResult,
+    loaded: LoadResult,
+    config: Config,
+    texts: SourceTexts,
+    today: datetime.date | None,
+) -> LintResult:
+    """Drop suppressed findings, count them, and add MESH008 for idle suppressions."""
+    request = SuppressRequest(
+        documents=loaded.documents,
+        texts=texts,
+        book=CodeBook(ALL_RULES, result.rules_run, more=lambda: policy_catalogue(config)),
+        active=frozenset(result.rules_run) | config.selected_codes(TOOL_RULES),
+        ignores=config.ignores,
+        baseline=read_baseline(Path(config.baseline)) if config.baseline else None,
+        today=today or datetime.date.today(),
+        namespace=config.namespace,
+        report=_unused_severity(config),
+    )
+    outcome = suppress(result.findings, request)
+    return replace(result, findings=outcome.findings, suppressed=outcome.suppressed)
+
+
+def _unused_severity(config: Config) -> Severity | None:
+    if not config.is_selected(SUPPRESSION_UNUSED):
+        return None
+    return config.severity_for(SUPPRESSION_UNUSED.code) or SUPPRESSION_UNUSED.severity
+
+
+def _analyze(loaded: LoadResult, config: Config, cache: Cache | None = None) -> LintResult:
+    jobs = workers(len(loaded.documents), config.jobs)
+    fresh = len(loaded.schema) < len(loaded.documents)  # documents the cache did not hold
+    store = partial(_store, cache, loaded) if cache is not None and loaded.pending else None
+    validation = PendingValidation(
+        loaded.documents, forked=jobs > 1 and fresh, cached=loaded.schema, after=store
+    )
+    built = build(loaded.documents, reported=validation.reported())
+    schema_findings = validation.result().findings
     mesh = Mesh.build(built.resources, _settings(config), invalid=(*built.invalid, *built.foreign))
-    ran, skipped, rule_findings = _run_rules(mesh, config)
+    side = partial(_run_policies, loaded.documents, mesh, config)
+    rules = run_rules(mesh, config, jobs=jobs, side=side)
+    ran, skipped, rule_findings, policies = rules.ran, rules.skipped, rules.findings, rules.side
+    ran = (*ran, *policies.ran)
     found = (*loaded.findings, *schema_findings, *built.findings, *rule_findings)
+    found = (*found, *policies.findings)
     return LintResult(
         findings=_finish(found, config),
         files=_count(loaded.files),
@@ -96,6 +178,31 @@ def _analyze(loaded: LoadResult, config: Config) -> LintResult:
         rules_run=ran,
         rules_skipped=skipped,
     )
+
+
+def _store(cache: Cache, loaded: LoadResult, validation: Validation) -> None:
+    """Remember each file parsed afresh, with its documents' schema findings (run where the
+    validation ran: in the forked child when there is one)."""
+    counts = {index: len(pointers) for index, pointers in validation.pointers.items()}
+    store_files(cache, loaded, by_document(validation.findings, counts))
+
+
+def _run_policies(
+    documents: Sequence[RawDocument], mesh: Mesh, config: Config, graph: MeshGraph | None = None
+) -> StepResult:
+    """The Rego policy step (SPEC §5); starts no engine when no policy is selected.
+
+    ``graph``, when the caller has one, is reused for the route-table facts instead of a
+    second build (only built at all when a policy reads ``facts.routes``).
+    """
+    options = StepOptions(
+        paths=tuple(Path(path) for path in config.policies),
+        builtin=config.builtin_policies,
+        opa=config.opa_settings(),
+        timeout=config.policy_timeout,
+        selected=config.is_selected,
+    )
+    return run_step(documents, mesh, graph, options, parse_yaml)
 
 
 def _count(value: int | Sequence[Any]) -> int:
@@ -111,65 +218,6 @@ def _settings(config: Config) -> MeshSettings:
     return base.with_options(
         default_namespace=config.namespace, assume_complete=config.assume_complete
     )
-
-
-def _validate(documents: Sequence[RawDocument]) -> tuple[tuple[Finding, ...], Reported]:
-    """Schema findings, and a test the build uses to skip problems already reported."""
-    validator = Validator()
-    pointers: dict[int, tuple[str, ...]] = {}
-    found: list[Finding] = []
-    for doc in documents:
-        findings = validator.validate(doc)
-        if findings:
-            pointers[id(doc)] = tuple(f.pointer for f in findings)
-            found.extend(findings)
-
-    def reported(doc: RawDocument, pointer: str) -> bool:
-        return any(_overlaps(pointer, seen) for seen in pointers.get(id(doc), ()))
-
-    return tuple(found), reported
-
-
-def _overlaps(first: str, second: str) -> bool:
-    """Whether one JSON pointer is the other or lies inside it."""
-    short, long = sorted((first, second), key=len)
-    return long == short or long.startswith(short + "/")
-
-
-def _run_rules(
-    mesh: Mesh, config: Config
-) -> tuple[tuple[str, ...], tuple[str, ...], list[Finding]]:
-    present = mesh.kinds_present()
-    graph = MeshGraph(mesh)  # lazy: built by the first rule that queries it, once per run
-    ran: list[str] = []
-    skipped: list[str] = []
-    findings: list[Finding] = []
-    for rule in _runnable(config):
-        if rule.kinds and not rule.kinds & present:
-            skipped.append(rule.code)
-            continue
-        ran.append(rule.code)
-        findings.extend(_check(rule, mesh, graph, config))
-    return tuple(ran), tuple(skipped), findings
-
-
-def _runnable(config: Config) -> Iterator[Rule]:
-    return (rule for rule in ALL_RULES if rule.check is not None and config.is_selected(rule))
-
-
-def _check(rule: Rule, mesh: Mesh, graph: MeshGraph, config: Config) -> list[Finding]:
-    assert rule.check is not None
-    context = RuleContext(
-        rule=rule,
-        mesh=mesh,
-        graph=graph,
-        options=config.options_for(rule),
-        severity=config.severity_for(rule.code),
-    )
-    try:
-        return list(rule.check(context))
-    except Exception as exc:  # a crashing rule is a bug: surface it, never hide it
-        raise InternalError(rule.code, exc) from exc
 
 
 def _finish(findings: Iterable[Finding], config: Config) -> tuple[Finding, ...]:

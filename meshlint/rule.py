@@ -48,6 +48,7 @@ class Rule:
     references: tuple[str, ...] = ()
     istio: tuple[str, ...] = ()  # istioctl analyze codes this rule covers
     kiali: tuple[str, ...] = ()  # Kiali validation codes this rule covers
+    uses_graph: bool = False  # check() queries ctx.graph (the scheduler keeps these together)
 
     @property
     def docs_url(self) -> str:

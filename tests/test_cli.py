@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from meshlint import __version__, cli
 from meshlint.analyzers import ALL_RULES, RULES_BY_CODE
 from meshlint.config import Config, discover
-from meshlint.docs import render_markdown
+from meshlint.docs import catalogue, render_markdown
 from meshlint.errors import ConfigError
 from meshlint.findings import Finding, Severity
 from meshlint.lint import InternalError, lint_text, tuned_gc
@@ -255,7 +255,7 @@ CRASHING = Rule(
 def test_crashing_rule_exit_3(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, debug: bool
 ) -> None:
-    monkeypatch.setattr("meshlint.lint.ALL_RULES", (*ALL_RULES, CRASHING))
+    monkeypatch.setattr("meshlint.schedule.ALL_RULES", (*ALL_RULES, CRASHING))
     args = ["check", _write("vs.yaml", CLEAN), *(["--debug"] if debug else [])]
     code, out, err = run(capsys, *args)
     assert (code, out) == (3, "")
@@ -271,12 +271,12 @@ def test_rules_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules", "--format", "json")
     assert code == 0
     document = json.loads(out)
-    assert [r["code"] for r in document["rules"]] == [r.code for r in ALL_RULES]
+    assert [r["code"] for r in document["rules"]] == [r.code for r in catalogue()]
 
 
 def test_rules_markdown_and_check(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules", "--format", "markdown")
-    assert (code, out) == (0, render_markdown(ALL_RULES))
+    assert (code, out) == (0, render_markdown(catalogue()))
     _write("rules.md", out)
     assert run(capsys, "rules", "--check", "rules.md")[0] == 0
     _write("rules.md", out + "edited\n")
@@ -458,7 +458,7 @@ def _twice(ctx: RuleContext) -> Iterator[Finding]:
 
 def test_findings_deduplicated_sorted_and_overridden(monkeypatch: pytest.MonkeyPatch) -> None:
     twice = replace(CRASHING, code="MESH198", name="test-twice", check=_twice)
-    monkeypatch.setattr("meshlint.lint.ALL_RULES", (*ALL_RULES, twice))
+    monkeypatch.setattr("meshlint.schedule.ALL_RULES", (*ALL_RULES, twice))
     config = Config(severity={"MESH103": Severity.WARNING})
     result = lint_text(TYPO, config)
     assert [(f.code, f.span.line) for f in result.findings] == [
@@ -485,7 +485,7 @@ def test_unselected_tool_findings_dropped() -> None:
 
 
 def test_crash_is_wrapped_as_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("meshlint.lint.ALL_RULES", (CRASHING,))
+    monkeypatch.setattr("meshlint.schedule.ALL_RULES", (CRASHING,))
     with pytest.raises(InternalError) as caught:
         lint_text(CLEAN, Config())
     assert caught.value.code == "MESH199"

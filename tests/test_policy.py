@@ -185,7 +185,7 @@ def test_load_problems_are_reported_not_raised(tmp_path: Path) -> None:
     )
     problems = {(Path(p.path).name, p.line): p.message for p in policy_set.problems}
     assert "reserved MESH prefix" in problems[("reserved.rego", 1)]
-    assert problems[("missing", 1)] == "policy path does not exist"
+    assert problems[("missing", 1)] == "the path does not exist"
     assert sorted(p.code for p in policy_set.policies) == ["BRK002", "broken.syntax", "fine"]
 
 
@@ -292,8 +292,11 @@ deny contains {"msg": "m", "code": "MESH101"} if true
         ("MESH007", "bad.rego", 1),
     ]
     messages = sorted(f.message for f in findings)
-    assert "code 'MESH101', which it may not use" in messages[0]
-    assert "unknown resource" in messages[1]
+    assert messages == [
+        "policy org.bad failed: it reported code 'MESH101', which it may not use",
+        "policy org.bad failed: it reported on an unknown resource "
+        "{'kind': 'Service', 'name': 'ghost'}",
+    ]
 
 
 def test_compile_and_runtime_failures_are_isolated() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from meshlint.findings import Severity
 from meshlint.model.base import Kind
-from meshlint.rule import Rule, Status
+from meshlint.rule import Rule
 
 _SINCE = "0.1.0"
 _NONE: frozenset[Kind] = frozenset()
@@ -233,7 +233,6 @@ kind: Namespace
 metadata: {name: shop}
 """,
     since=_SINCE,
-    status=Status.PREVIEW,
 )
 
 SUPPRESSION_UNUSED = Rule(
@@ -247,21 +246,25 @@ SUPPRESSION_UNUSED = Rule(
         "A suppression that no longer matches hides nothing today but will hide the next "
         "real problem at that place; one naming an unknown code is usually a typo."
     ),
-    remediation="Remove the suppression, or fix the code it names.",
+    remediation=(
+        "Remove the suppression, fix the code it names, or extend the expiry date with a "
+        "reason; refresh a baseline with `--write-baseline`."
+    ),
     example_bad="""\
 apiVersion: v1
 kind: Namespace
 metadata:
   name: shop
-  annotations: {meshlint.dev/ignore: MESH120}
+  annotations: {meshlint.dev/ignore: vs-subset-undefind}
 """,
     example_good="""\
 apiVersion: v1
 kind: Namespace
-metadata: {name: shop}
+metadata:
+  name: shop
+  annotations: {meshlint.dev/ignore: vs-subset-undefined}
 """,
     since=_SINCE,
-    status=Status.PREVIEW,
 )
 
 TOOL_RULES: tuple[Rule, ...] = (

@@ -80,7 +80,7 @@ def build_app() -> typer.Typer:
     """The typer app with every command registered (one module per command)."""
     import typer
 
-    from meshlint.cli import check, rules
+    from meshlint.cli import cache, check, config_schema, explain, graph, hook, policy, rules
     from meshlint.cli.common import EXIT_CODES
 
     app = typer.Typer(
@@ -92,7 +92,13 @@ def build_app() -> typer.Typer:
     )
     app.callback()(_root())
     check.register(app)
+    explain.register(app)
+    graph.register(app)
     rules.register(app)
+    hook.register(app)
+    policy.register(app)
+    config_schema.register(app)
+    cache.register(app)
     return app
 
 

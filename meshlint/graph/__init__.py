@@ -20,6 +20,7 @@ from meshlint.graph.nodes import (
     VirtualServiceNode,
     WorkloadNode,
 )
+from meshlint.graph.view import GraphView, ViewEdge, ViewEdgeKind, ViewNode, build_view
 
 __all__ = [
     "ANY_NAMESPACE",
@@ -28,6 +29,7 @@ __all__ = [
     "DestinationRuleNode",
     "Edge",
     "EdgeKind",
+    "GraphView",
     "MeshGraph",
     "Node",
     "PeerAuthenticationNode",
@@ -35,7 +37,11 @@ __all__ = [
     "RouteRuleNode",
     "ServiceNode",
     "SubsetNode",
+    "ViewEdge",
+    "ViewEdgeKind",
+    "ViewNode",
     "VirtualHostNode",
     "VirtualServiceNode",
     "WorkloadNode",
+    "build_view",
 ]

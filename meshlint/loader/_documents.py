@@ -6,15 +6,19 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meshlint.findings import Finding, Related, ResourceRef, Severity
 from meshlint.loader._positions import NodeTable
-from meshlint.loader._slow import Duplicate, Entry, Walk
+from meshlint.loader._slow import AliasPool, Duplicate, Entry, Walk
 from meshlint.loader._split import Chunk
 from meshlint.source import RawDocument, SourceMap, Span, SpanTable
 
+if TYPE_CHECKING:
+    from meshlint.loader._cache import PendingFile
+
 ITEMS = "/items/"
+ALIAS_POOL_NODES = 200_000  # four alias bombs' worth: seconds, not hours, for a file of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +28,12 @@ class Limits:
     max_bytes: int
     max_depth: int
     alias_nodes: int = 50_000  # nodes a document may add through aliases
+    # nodes all documents of the load may add through aliases (charged on value walks only)
+    alias_pool: AliasPool = field(default_factory=lambda: AliasPool(ALIAS_POOL_NODES))
 
     def walk(self, path: str, line_offset: int = 0, *, values: bool = True) -> Walk:
-        return Walk(path, self.max_depth, self.alias_nodes, line_offset, values)
+        pool = self.alias_pool if values else None
+        return Walk(path, self.max_depth, self.alias_nodes, line_offset, values, pool)
 
 
 class Rebased(Mapping[str, Entry]):
@@ -76,6 +83,9 @@ class Output:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     skipped: int = 0
+    # with a cache: schema findings of restored documents (by position), files to store
+    schema: dict[int, tuple[Finding, ...]] = field(default_factory=dict)
+    pending: list[PendingFile] = field(default_factory=list)
 
 
 class FileSource:

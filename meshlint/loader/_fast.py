@@ -18,13 +18,18 @@ class FastParseError(Exception):
     """The fast parser could not (or should not) produce this document."""
 
 
-def _string_keys(value: object) -> bool:
-    """Whether every mapping key in ``value`` is a string (JSON's rule)."""
+def _one_line(key: str, text: str) -> bool:
+    """Whether ``key`` can have been written on one line (folding turns a break into a space)."""
+    return (" " not in key and "\n" not in key) or key in text
+
+
+def _string_keys(value: object, text: str) -> bool:
+    """Whether every mapping key in ``value`` is a string (JSON's rule) on one line of ``text``."""
     stack = [value]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            if not all(type(key) is str for key in node):
+            if not all(type(key) is str and _one_line(key, text) for key in node):
                 return False
             stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
@@ -43,7 +48,8 @@ def parse(text: str) -> object:
     except BaseException as exc:  # pyo3 panics derive from BaseException
         raise FastParseError(str(exc)) from exc
     # a flow mapping entry without a colon (`{a, 0}`) can hide a non-string key from the
-    # screens; block keys always come with a colon, which the screens see
-    if "{" in text and not _string_keys(value):
-        raise FastParseError("a mapping key is not a string")
+    # screens; block keys always come with a colon, which the screens see. A flow mapping key
+    # may also span lines (`{a: 1, b\n c: 2}`), which yaml-rs folds and libyaml rejects.
+    if "{" in text and not _string_keys(value, text):
+        raise FastParseError("a mapping key is not a string, or spans lines")
     return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -21,6 +21,14 @@ class Input:
 
     display: str
     path: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFile:
+    """An input file already read: its display path and bytes (its size when too big)."""
+
+    display: str
+    data: bytes | int
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -100,6 +108,17 @@ def expand(paths: Sequence[str], root: Path, exclude: Sequence[str]) -> list[Inp
         elif not excluded(display_path(path, root), exclude):
             inputs.append(Input(display_path(path, root), path))
     return inputs
+
+
+def inputs_of(
+    paths: Sequence[str | ReadFile], root: Path, exclude: Sequence[str]
+) -> Iterator[Input | ReadFile]:
+    """What ``paths`` names, in order: each path expanded, each ``ReadFile`` as it is."""
+    for path in paths:
+        if isinstance(path, ReadFile):
+            yield path
+        else:
+            yield from expand([path], root, exclude)
 
 
 def read(source: Input, max_bytes: int) -> bytes | int:

@@ -55,6 +55,11 @@ def _is_merge(node: Node) -> bool:
     return node.tag == MERGE or (node.tag == _PLAIN and node.value == "<<")
 
 
+def _starts_before(node: Node, other: Node) -> bool:
+    first, second = node.start_mark, other.start_mark
+    return (first.line, first.column) < (second.line, second.column)
+
+
 def _key_of(node: Node) -> str | None:
     """The key text of a node composed by either composer (None: not a usable key)."""
     if not isinstance(node, ScalarNode):
@@ -120,11 +125,14 @@ class NodeTable(Mapping[str, Entry]):
             ):
                 return node
             if isinstance(node, SequenceNode):
-                node = node.value[-1]
+                begin, child = node, node.value[-1]
             elif _is_merge(node.value[-1][0]):
                 return node
             else:
-                node = node.value[-1][1]
+                begin, child = node.value[-1]
+            if _starts_before(child, begin):
+                return node  # an alias: its value is the anchored node, written earlier
+            node = child
         return node
 
     def _in_mapping(self, node: MappingNode, token: str, depth: int) -> tuple[Node, Node] | None:

@@ -32,6 +32,11 @@ TEXT_TAGS = frozenset(
 _TRUE = frozenset({"yes", "true", "on"})
 
 
+# Integers past float64's range: Kubernetes (JSON numbers) cannot hold them, Python cannot
+# print them past 4,300 digits, and float() of them overflows. Such a scalar is a finding.
+MAX_INT_BITS = 1024
+
+
 def _sexagesimal(digits: str) -> float:
     value = 0.0
     for part in digits.split(":"):
@@ -39,27 +44,44 @@ def _sexagesimal(digits: str) -> float:
     return value
 
 
+def _sexagesimal_int(digits: str) -> int:
+    value = 0
+    for part in digits.split(":"):
+        value = value * 60 + int(part)
+    return value
+
+
 def _split_sign(text: str) -> tuple[int, str]:
     text = text.replace("_", "")
-    if text[:1] in "+-":
+    if text.startswith(("+", "-")):
         return (-1 if text[0] == "-" else 1), text[1:]
     return 1, text
 
 
-def yaml_int(text: str) -> int:
-    """A YAML 1.1 int: ``0b`` binary, ``0x`` hex, leading-0 octal, sexagesimal, decimal."""
-    sign, digits = _split_sign(text)
+def _unsigned_int(digits: str) -> int:
     if digits == "0":
         return 0
     if digits.startswith("0b"):
-        return sign * int(digits[2:], 2)
+        return int(digits[2:], 2)
     if digits.startswith("0x"):
-        return sign * int(digits[2:], 16)
+        return int(digits[2:], 16)
     if digits.startswith("0"):
-        return sign * int(digits, 8)
+        return int(digits, 8)
     if ":" in digits:
-        return sign * int(_sexagesimal(digits))
-    return sign * int(digits)
+        return _sexagesimal_int(digits)
+    return int(digits)
+
+
+def yaml_int(text: str) -> int:
+    """A YAML 1.1 int: ``0b`` binary, ``0x`` hex, leading-0 octal, sexagesimal, decimal.
+
+    Raises ValueError for text that is not one, or for a value of more than MAX_INT_BITS bits.
+    """
+    sign, digits = _split_sign(text)
+    value = _unsigned_int(digits) if len(digits) <= MAX_INT_BITS + 2 else 1 << MAX_INT_BITS
+    if value.bit_length() > MAX_INT_BITS:
+        raise ValueError(f"integer out of range (more than {MAX_INT_BITS} bits)")
+    return sign * value
 
 
 def yaml_float(text: str) -> float:

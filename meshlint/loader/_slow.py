@@ -60,6 +60,19 @@ class Parsed:
     duplicates: tuple[Duplicate, ...]
 
 
+class AliasPool:
+    """Nodes that aliases may still add in a whole load, shared by its documents.
+
+    The per-document budget bounds one alias bomb; this bounds a file of thousands of them
+    (each document walking its full budget would cost seconds per kilobyte).
+    """
+
+    __slots__ = ("left",)
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+
 @dataclass(frozen=True, slots=True)
 class Walk:
     """How to walk a stream: display path, line offset of the text, and limits."""
@@ -69,6 +82,11 @@ class Walk:
     budget: int  # nodes that aliases may add, per document
     line_offset: int = 0  # 0-based line of the text's first line in its file
     values: bool = True  # False: only positions are wanted (scalar values stay None)
+    pool: AliasPool | None = None  # the load-wide budget, charged with what each document used
+
+
+ALIAS_MESSAGE = "alias expansion is too large (an alias bomb?)"
+ALIAS_POOL_MESSAGE = f"{ALIAS_MESSAGE}: aliases in this input already added too many nodes"
 
 
 class _Abort(Exception):
@@ -85,6 +103,10 @@ def _child(pointer: str, key: str) -> str:
     return f"{pointer}/{key}"
 
 
+def _excerpt(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _tag_text(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
@@ -97,7 +119,9 @@ class _Walker:
         self.values = walk.values
         self.offset = walk.line_offset + 1
         self.max_depth = walk.max_depth
-        self.left = walk.budget  # nodes that aliases may still add
+        pool = walk.budget if walk.pool is None else walk.pool.left
+        self.left = self.start = min(walk.budget, pool)  # nodes that aliases may still add
+        self.bomb = ALIAS_POOL_MESSAGE if pool < walk.budget else ALIAS_MESSAGE
         self.seen: set[int] = set()  # collection nodes walked once (again means: an alias)
         self.expanding = 0  # > 0 while walking an alias's target again
         self.table: dict[str, Entry] = {}
@@ -112,7 +136,7 @@ class _Walker:
         if self.expanding:
             self.left -= 1
             if self.left < 0:
-                raise _Abort(node.start_mark, "alias expansion is too large (an alias bomb?)")
+                raise _Abort(node.start_mark, self.bomb)
         if depth > self.max_depth:
             raise _Abort(node.start_mark, f"nesting is deeper than {self.max_depth} levels")
         if isinstance(node, ScalarNode):
@@ -157,7 +181,10 @@ class _Walker:
         entry = self.table.get(last) if last is not None else None
         if entry is None:
             return span
-        end = entry[0]
+        end, key = entry
+        begin = key or span
+        if (end.line, end.column) < (begin.line, begin.column):
+            return span  # an alias: its value is the anchored node, written earlier
         return Span(span.path, span.line, span.column, end.end_line, end.end_column)
 
     def scalar(self, node: ScalarNode) -> object:
@@ -166,8 +193,10 @@ class _Walker:
         except KeyError:
             message = f"unsupported tag {_tag_text(node.tag)}; only YAML core tags are allowed"
             raise _Abort(node.start_mark, message) from None
-        except ValueError:
-            message = f"{node.value!r} is not a valid {_tag_text(node.tag)}"
+        except ValueError as exc:
+            message = f"{_excerpt(node.value)!r} is not a valid {_tag_text(node.tag)}"
+            if "out of range" in str(exc):
+                message += f": {exc}"
             raise _Abort(node.start_mark, message) from None
 
     def sequence(self, node: SequenceNode, pointer: str, depth: int) -> list[object]:
@@ -237,7 +266,11 @@ def _error_finding(exc: Exception, text: str, path: str, line_offset: int) -> Fi
 
 def _walk(node: Node, walk: Walk) -> Parsed:
     walker = _Walker(walk)
-    value = walker.value(node, "", None, 0)
+    try:
+        value = walker.value(node, "", None, 0)
+    finally:
+        if walk.pool is not None:
+            walk.pool.left -= walker.start - max(walker.left, 0)
     return Parsed(value, walker.table, tuple(walker.duplicates.values()))
 
 

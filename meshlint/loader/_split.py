@@ -23,8 +23,12 @@ _NON_PRINTABLE = re2.compile(
 # Plain scalars where YAML 1.1 (PyYAML, meshlint's semantics) and YAML 1.2 (yaml-rs) may
 # disagree, and anything else the fast path must not see: merge keys, tags, ``=``, numbers
 # in 1.1-only or 1.2-only forms (octal, binary, sexagesimal, exponent, underscores) and keys
-# that are not strings, and colons libyaml rejects in flow context. False positives only cost
-# speed: the document takes the PyYAML path.
+# that are not strings, colons libyaml rejects in flow context, escaped UTF-16 surrogates
+# (``"\\ud83d\\ude00"``: JSON's pair, which yaml-rs joins and libyaml rejects) and tabs in
+# indentation (``- \ta``: yaml-rs accepts, libyaml rejects), 300-digit runs (integers past
+# float range are findings, see ``_scalars.MAX_INT_BITS``) and YAML 1.1's extra line breaks
+# (NEL, U+2028, U+2029; plain characters in 1.2). False positives only cost speed: the
+# document takes the PyYAML path.
 _B = r"(?:^|[\s\[{,])"
 _BOOL_WORDS = r"(?:[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF|=)(?:$|[\s,\]}:])"
 _NUMBER = r"[-+]?(?:_|0[bxo0-9_]|\.[0-9iInN]|[0-9]+(?:\.[0-9]*)?(?:[eE_]|:[0-9]))"
@@ -32,10 +36,17 @@ _SCALAR_KEY = r"(?:[-+.0-9~][^\s:]*|true|false|True|False|TRUE|FALSE|null|Null|N
 _RISKY = re2.compile(
     rf"(?m)<<|{_B}[!:?@`%|>&*]|{_B}{_BOOL_WORDS}|{_B}{_NUMBER}|{_B}{_SCALAR_KEY}"
     r"|[\]}]\s*:(?:\s|$)|^[ \t]*[?:](?:\s|$)|[\[{,]\s*:|[^\s\"]:[?:,\[\]{}]|\":[?:,\]}]"
+    r"|\\(?:u|U0000)[dD][89a-fA-F]|^[ ?:-]*\t|[0-9]{300}"
+    "|[\x85\u2028\u2029]"
 )
 _BRACKETS = re.compile(r"[\[\]{}]")
 _SOURCE = re.compile(r"^# Source: (.+?)[ \t]*$", re.MULTILINE)
-_CONTENT = re.compile(r"^(?!---[ \t]*(?:#.*)?$)[ \t]*[^\s#]", re.MULTILINE)
+# content: anything but spaces, line breaks (YAML 1.1's NEL, U+2028 and U+2029 too) and
+# comments; not ``\s``: a form feed, another control character or a tab, which libyaml
+# rejects even on a blank line, must reach the parser)
+_CONTENT = re.compile(
+    r"(?:^|(?<=[\x85\u2028\u2029]))(?!---[ \t]*(?:#.*)?$) *[^ \r\n\x85\u2028\u2029#]", re.MULTILINE
+)
 # nesting beyond this is reported without asking a parser (libyaml's recursive composer
 # crashes the interpreter at ~100,000 levels)
 HARD_DEPTH = 5000
@@ -78,8 +89,11 @@ def split(text: str) -> list[Chunk]:
 
 
 def has_content(text: str) -> bool:
-    """Whether a chunk holds anything but blank lines, comments and a bare ``---``."""
-    return _CONTENT.search(text) is not None
+    """Whether a chunk holds anything but blank lines, comments and a bare ``---``.
+
+    A character YAML does not allow counts as content wherever it is, so it gets reported.
+    """
+    return _CONTENT.search(text) is not None or _NON_PRINTABLE.search(text) is not None
 
 
 def content_line(text: str) -> int:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 from meshlint.findings import ResourceRef
 from meshlint.matching import (
@@ -68,6 +68,7 @@ from meshlint.model.security import (
 )
 
 R = TypeVar("R", bound=Resource)
+T = TypeVar("T")
 WORKLOAD_KINDS = (
     Kind.POD,
     Kind.DEPLOYMENT,
@@ -88,6 +89,7 @@ class Mesh:
     def __init__(self, inventory: Inventory) -> None:
         self._inv = inventory
         self.settings = inventory.settings
+        self._memo: dict[Hashable, Any] = {}
         self._build_hosts()
         self._build_workloads()
         self._build_routing()
@@ -164,6 +166,14 @@ class Mesh:
         """The Namespace resource called ``name``, if the input has it."""
         return self._inv.get(Namespace, name, name)
 
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per run for ``key``: derived facts several rules need (the
+        resolved route tables the solver rules share, for example). The answer depends on
+        the mesh only, so caching it cannot change a result."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
+
     def kinds_present(self) -> frozenset[Kind]:
         return self._inv.kinds_present()
 
@@ -221,7 +231,11 @@ class Mesh:
         self, host: str, client_namespace: str | None = None
     ) -> tuple[ServiceInfo, ...]:
         """Services with hostname ``host`` (FQDN) visible to ``client_namespace`` (None: all)."""
-        return self._hosts.services_for_host(host, client_namespace)
+        key = ("services_for_host", host, client_namespace)
+        found: tuple[ServiceInfo, ...] | None = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._hosts.services_for_host(host, client_namespace)
+        return found
 
     def wildcard_entries_for(self, host: str) -> tuple[ServiceInfo, ...]:
         """Wildcard ServiceEntry hosts covering the exact ``host``."""

@@ -242,8 +242,8 @@ def subset_policy(
 
 
 def _port_level(policy: TrafficPolicy | None, port: int | None) -> TrafficPolicy | None:
-    if policy is None:
-        return None
+    if policy is None or not policy.port_level_settings:
+        return policy  # nothing to apply or clear: the policy itself (models are immutable)
     match = None
     if port is not None:
         match = next(

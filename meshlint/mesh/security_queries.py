@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from meshlint.matching import Protocol, labels_subset
 from meshlint.mesh.core import Mesh
@@ -76,6 +77,10 @@ def dr_tls_endpoints(mesh: Mesh, dr: DestinationRule) -> tuple[tuple[TlsSetting,
     """(written tls setting, endpoint) for every endpoint of the DR's host that the setting
     really governs after subset/port-level precedence (3.2): the default cluster, plus one
     subset cluster per subset whose labels the workload carries."""
+    return mesh.memo(("dr_tls_endpoints", id(dr)), partial(_dr_tls_endpoints, mesh, dr))
+
+
+def _dr_tls_endpoints(mesh: Mesh, dr: DestinationRule) -> tuple[tuple[TlsSetting, Endpoint], ...]:
     written = {id(s.tls): s for s in dr_tls_settings(dr)}
     host = mesh.fqdn(dr.spec.host, mesh.namespace_of(dr))
     found: list[tuple[TlsSetting, Endpoint]] = []

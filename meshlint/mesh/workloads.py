@@ -147,15 +147,20 @@ def from_workload_entry(entry: WorkloadEntry, namespace: str) -> WorkloadInfo:
 
 
 class WorkloadIndex:
-    """Workloads per namespace, in input order."""
+    """Workloads per namespace and per label, in input order."""
 
-    __slots__ = ("_by_namespace", "all")
+    __slots__ = ("_by_label", "_by_namespace", "all")
 
     def __init__(self, workloads: Iterable[WorkloadInfo]) -> None:
         self.all = tuple(workloads)
         self._by_namespace: dict[str, list[WorkloadInfo]] = {}
+        # (namespace or None for every namespace, key, value) -> workloads carrying that label
+        self._by_label: dict[tuple[str | None, str, str], list[WorkloadInfo]] = {}
         for info in self.all:
             self._by_namespace.setdefault(info.namespace, []).append(info)
+            for key, value in info.labels.items():
+                self._by_label.setdefault((info.namespace, key, value), []).append(info)
+                self._by_label.setdefault((None, key, value), []).append(info)
 
     def in_namespace(self, namespace: str | None) -> tuple[WorkloadInfo, ...]:
         return self.all if namespace is None else tuple(self._by_namespace.get(namespace, ()))
@@ -163,5 +168,13 @@ class WorkloadIndex:
     def selected(
         self, namespace: str | None, selector: Mapping[str, str] | None
     ) -> tuple[WorkloadInfo, ...]:
-        """Workloads whose labels contain ``selector`` (empty selector: all of them)."""
-        return tuple(w for w in self.in_namespace(namespace) if labels_subset(selector, w.labels))
+        """Workloads whose labels contain ``selector`` (empty selector: all of them).
+
+        Starts from the workloads carrying the selector's rarest label, so a lookup costs
+        the size of that list, not of the namespace.
+        """
+        if not selector:
+            return self.in_namespace(namespace)
+        lists = [self._by_label.get((namespace, k, v), []) for k, v in selector.items()]
+        rarest = min(lists, key=len)
+        return tuple(w for w in rarest if labels_subset(selector, w.labels))

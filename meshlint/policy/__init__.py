@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from meshlint.policy.catalogue import POLICY_ERROR_RULE, policy_rule
+    from meshlint.policy.catalogue import POLICY_ERROR_RULE, PolicyRule, policy_rule, policy_rules
     from meshlint.policy.data import Locator, PolicyInput, build_data, from_documents
     from meshlint.policy.engine import (
         DATA_VERSION,
@@ -23,16 +23,19 @@ if TYPE_CHECKING:
         PolicyEngine,
         Query,
     )
+    from meshlint.policy.facts import mesh_facts, wanted_sections
     from meshlint.policy.loader import Policy, PolicySet, Problem, load_policies
     from meshlint.policy.metadata import PolicyMeta, parse_metadata
     from meshlint.policy.opa_server import OpaServerEngine, OpaSettings, OpaUnavailable
     from meshlint.policy.regorus_engine import RegorusEngine
     from meshlint.policy.runner import RunOptions, problem_finding, run_policies
+    from meshlint.policy.scope import wanted_kinds
+    from meshlint.policy.step import StepOptions, StepResult, run_step
     from meshlint.policy.testing import PolicyTestOptions, PolicyTestReport, run_policy_tests
     from meshlint.policy.worker import WorkerEngine
 
 _HOMES = {
-    "catalogue": ("POLICY_ERROR_RULE", "policy_rule"),
+    "catalogue": ("POLICY_ERROR_RULE", "PolicyRule", "policy_rule", "policy_rules"),
     "data": ("Locator", "PolicyInput", "build_data", "from_documents"),
     "engine": (
         "DATA_VERSION",
@@ -44,11 +47,14 @@ _HOMES = {
         "PolicyEngine",
         "Query",
     ),
+    "facts": ("mesh_facts", "wanted_sections"),
     "loader": ("Policy", "PolicySet", "Problem", "load_policies"),
     "metadata": ("PolicyMeta", "parse_metadata"),
     "opa_server": ("OpaServerEngine", "OpaSettings", "OpaUnavailable"),
     "regorus_engine": ("RegorusEngine",),
     "runner": ("RunOptions", "problem_finding", "run_policies"),
+    "scope": ("wanted_kinds",),
+    "step": ("StepOptions", "StepResult", "run_step"),
     "testing": ("PolicyTestOptions", "PolicyTestReport", "run_policy_tests"),
     "worker": ("WorkerEngine",),
 }
@@ -70,6 +76,7 @@ __all__ = [
     "PolicyEngine",
     "PolicyInput",
     "PolicyMeta",
+    "PolicyRule",
     "PolicySet",
     "PolicyTestOptions",
     "PolicyTestReport",
@@ -77,15 +84,22 @@ __all__ = [
     "Query",
     "RegorusEngine",
     "RunOptions",
+    "StepOptions",
+    "StepResult",
     "WorkerEngine",
     "build_data",
     "from_documents",
     "load_policies",
+    "mesh_facts",
     "parse_metadata",
     "policy_rule",
+    "policy_rules",
     "problem_finding",
     "run_policies",
     "run_policy_tests",
+    "run_step",
+    "wanted_kinds",
+    "wanted_sections",
 ]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import json
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +33,9 @@ class PolicyInput:
 
 
 def build_data(
-    inputs: Sequence[PolicyInput], facts: Mapping[str, Any] | None = None
+    inputs: Sequence[PolicyInput],
+    facts: Mapping[str, Any] | None = None,
+    kinds: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """``{"meshlint": {"version", "resources", "index", "facts"}}`` for the whole run.
 
@@ -41,10 +45,14 @@ def build_data(
     ``index[Kind][namespace][name]`` is the position in that list (namespace "" when the YAML has
     none): policies look resources up by key instead of building a set per evaluation, which
     would cost O(resources) on every input. ``facts`` is passed through unchanged (JSON-safe).
+    ``kinds`` (None: all) keeps only those kinds, each with all its resources, so positions in
+    ``resources[kind]`` stay those of the full input.
     """
     resources: dict[str, list[dict[str, Any]]] = {}
     index: dict[str, dict[str, dict[str, int]]] = {}
     for item in inputs:
+        if kinds is not None and item.kind not in kinds:
+            continue
         entry = _entry(item)
         entry["file"] = item.file
         entry["line"] = item.line
@@ -59,6 +67,37 @@ def build_data(
         "facts": dict(facts or {}),
     }
     return {"meshlint": meshlint}
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON of the data document, whatever YAML produced.
+
+    Values JSON has no type for (a YAML date) become text; a non-string key or a NaN (legal
+    YAML, not JSON) sends the whole value through ``json_safe`` instead of failing the run.
+    """
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False, default=str)
+    except (TypeError, ValueError):
+        return json.dumps(json_safe(value), separators=(",", ":"), allow_nan=False)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with mapping keys as strings, non-finite numbers and other types as text."""
+    if isinstance(value, dict):
+        return {_key(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
+def _key(key: object) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return key if isinstance(key, str) else str(key)
 
 
 def _entry(item: PolicyInput) -> dict[str, Any]:
@@ -87,6 +126,8 @@ def from_documents(documents: Sequence[RawDocument]) -> tuple[list[PolicyInput],
     inputs = [PolicyInput(doc.data, doc.path, doc.source.origin.line) for doc in documents]
 
     def locate(index: int, pointer: str) -> Span:
-        return documents[index].source.span(pointer)
+        source = documents[index].source
+        # a result without a pointer is reported at the document start: no span table needed
+        return source.span(pointer) if pointer else source.origin
 
     return inputs, locate

@@ -27,11 +27,22 @@ _RESERVED_PREFIX = "MESH"
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A policy that cannot be used: reported as MESH007 at ``path``:``line``."""
+    """A policy that cannot be used: reported as MESH007 at ``path``:``line``.
+
+    ``message`` says what went wrong; ``policy`` names the policy (its code) when it is known,
+    else the file name stands for it. ``text`` is the finding's message, in MESH007's form
+    ``policy {policy} failed: {problem}``.
+    """
 
     path: str
     message: str
     line: int = 1
+    policy: str = ""
+
+    @property
+    def text(self) -> str:
+        name = self.policy or Path(self.path).name
+        return f"policy {name} failed: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +106,7 @@ def user_modules(paths: Iterable[Path]) -> tuple[list[Module], list[Problem]]:
         try:
             modules.append(Module(str(file), file.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as error:
-            problems.append(Problem(str(file), f"cannot read policy: {error}"))
+            problems.append(Problem(str(file), f"cannot read the file: {error}"))
     return modules, problems
 
 
@@ -106,7 +117,7 @@ def _rego_files(paths: Iterable[Path], problems: list[Problem]) -> Iterator[Path
         elif path.is_file():
             yield path
         else:
-            problems.append(Problem(str(path), "policy path does not exist"))
+            problems.append(Problem(str(path), "the path does not exist"))
 
 
 def load_policies(
@@ -169,7 +180,8 @@ def _check_codes(policies: Sequence[Policy], problems: list[Problem]) -> list[Po
     for policy in policies:
         message = _code_problem(policy, seen)
         if message is not None:
-            problems.append(Problem(policy.path, message, policy.meta.line or policy.line))
+            line = policy.meta.line or policy.line
+            problems.append(Problem(policy.path, message, line, policy.package))
             continue
         seen[policy.code] = policy
         kept.append(policy)
@@ -181,7 +193,7 @@ def _code_problem(policy: Policy, seen: dict[str, Policy]) -> str | None:
     if policy.builtin and not _BUILTIN_CODE.match(code):
         return f"built-in policy code {code!r} is not in the MESH6xx block"
     if not policy.builtin and code.upper().startswith(_RESERVED_PREFIX):
-        return f"policy code {code!r} uses the reserved MESH prefix; choose another prefix"
+        return f"its code {code!r} uses the reserved MESH prefix; choose another prefix"
     if code in seen:
-        return f"policy code {code} is already used by {seen[code].path}"
+        return f"its code {code} is already used by {seen[code].path}"
     return None

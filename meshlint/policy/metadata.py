@@ -39,6 +39,7 @@ class PolicyMeta:
     remediation: str = ""
     opt_in: bool = False
     line: int = 0  # 1-based line of the `# METADATA` marker (0 when there is none)
+    related: tuple[str, ...] = ()  # related_resources refs (OPA annotation)
     custom: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -136,8 +137,17 @@ def _meta_from(parsed: Mapping[str, Any], line: int) -> PolicyMeta:
         remediation=_text(custom, "remediation", line),
         opt_in=bool(custom.get("opt_in", False)),
         line=line,
+        related=_related(parsed.get("related_resources")),
         custom=custom,
     )
+
+
+def _related(value: object) -> tuple[str, ...]:
+    """``related_resources`` refs: strings, or mappings with a ``ref`` (OPA's two forms)."""
+    if not isinstance(value, list):
+        return ()
+    refs = [item.get("ref") if isinstance(item, dict) else item for item in value]
+    return tuple(ref for ref in refs if isinstance(ref, str))
 
 
 def _text(mapping: Mapping[str, Any], key: str, line: int) -> str:

@@ -8,19 +8,24 @@ resource with ``with input as``, exactly as a per-resource query would.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import re
 import uuid
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from meshlint.errors import ConfigError, MeshlintError
-from meshlint.policy.data import positions
+from meshlint.policy.data import dumps, positions
 from meshlint.policy.engine import EngineError, Module, Outcome, Query
 from meshlint.policy.regorus_engine import hits_from_rows
 from meshlint.policy.regorus_engine import wrapper as make_wrapper
 
 _UPLOAD_TIMEOUT = 300.0
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
 
 
 class OpaUnavailable(MeshlintError):
@@ -66,7 +71,9 @@ class OpaServerEngine:
         client = self._connect()
         client.timeout = _UPLOAD_TIMEOUT
         self._positions = positions([str(document.get("kind", "")) for document in inputs])
-        self._call(client.update_or_create_data, dict(data["meshlint"]), "meshlint")
+        # JSON-safe first: a YAML timestamp loads as a datetime, which the client cannot send
+        document = json.loads(dumps(data["meshlint"]))
+        self._upload_data(document)
         errors: dict[str, EngineError] = {}
         for index, module in enumerate(modules):
             error = self._upload(f"meshlint-{self._run}/m{index}", module)
@@ -86,9 +93,10 @@ class OpaServerEngine:
     def close(self) -> None:
         if self._client is None:
             return
-        for policy_id in reversed(self._policy_ids):
-            self._quietly(self._client.delete_policy, policy_id)
-        self._quietly(self._client.delete_data, "meshlint")
+        with self._quiet():
+            for policy_id in reversed(self._policy_ids):
+                self._quietly(self._client.delete_policy, policy_id)
+            self._quietly(self._client.delete_data, "meshlint")
         self._client.close_connection()
         self._client = None
 
@@ -114,9 +122,21 @@ class OpaServerEngine:
             token=settings.token,
             retries=0,
         )
-        if secure and settings.insecure:
-            self._client._session.verify = False  # the client has no public switch for this
+        if secure:  # the client has no public switch for either
+            _pin_verify(self._client._session, False if settings.insecure else verify)
         return self._client
+
+    @contextlib.contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """With --opa-insecure, urllib3's per-request warning says what the user asked for."""
+        if not self._settings.insecure:
+            yield
+            return
+        from urllib3.exceptions import InsecureRequestWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InsecureRequestWarning)
+            yield
 
     def _call(self, action: Any, *args: Any) -> Any:
         """Run one client call; a server that cannot be reached or refuses us is fatal."""
@@ -124,14 +144,29 @@ class OpaServerEngine:
         from opa_client.errors import ConnectionsError, RegoParseError  # type: ignore[import-untyped]
 
         try:
-            return action(*args)
+            with self._quiet():
+                return action(*args)
+        except ValueError as error:  # the reply was not JSON: a proxy page, not OPA
+            message = f"{self._settings.url} did not answer like an OPA server ({error})"
+            raise OpaUnavailable(message) from error
         except (requests.RequestException, ConnectionsError) as error:
-            raise OpaUnavailable(f"cannot reach OPA at {self._settings.url}: {error}") from error
+            reason = _reason(error)
+            raise OpaUnavailable(f"cannot reach OPA at {self._settings.url}: {reason}") from error
         except RegoParseError as error:
             if error.expression in ("unauthorized", "forbidden"):
                 message = f"OPA at {self._settings.url} refused the request: {error.message}"
                 raise OpaUnavailable(message) from error
             raise
+
+    def _upload_data(self, document: dict[str, Any]) -> None:
+        """PUT data.meshlint; a server that will not store it cannot run any policy."""
+        from opa_client.errors import RegoParseError
+
+        try:
+            self._call(self._client.update_or_create_data, document, "meshlint")
+        except RegoParseError as error:
+            message = f"OPA at {self._settings.url} rejected the data document: {error.message}"
+            raise OpaUnavailable(message) from error
 
     def _upload(self, policy_id: str, module: Module) -> EngineError | None:
         from opa_client.errors import RegoParseError
@@ -149,7 +184,8 @@ class OpaServerEngine:
 
         self._client.timeout = timeout
         try:
-            reply = self._client.query_rule({}, package, "results")
+            with self._quiet():
+                reply = self._client.query_rule({}, package, "results")
         except requests.Timeout:
             return Outcome(error=EngineError(f"timed out after {timeout:g}s"))
         except requests.HTTPError as error:
@@ -177,6 +213,33 @@ class OpaServerEngine:
             action(target)
         except Exception:  # cleanup is best effort: the server may be gone already
             return
+
+
+def _pin_verify(session: Any, verify: bool | str) -> None:
+    """Make ``verify`` (the CA file, True, or False for --opa-insecure) the one requests uses.
+
+    requests replaces a session's ``verify`` by ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` when
+    they are set, which would silently ignore --opa-ca and --opa-insecure; proxies and the
+    rest of the environment still apply.
+    """
+    merge = session.merge_environment_settings
+
+    def merged(url: str, proxies: Any, stream: Any, wanted: Any, cert: Any) -> Any:
+        settings = merge(url, proxies, stream, wanted, cert)
+        settings["verify"] = verify
+        return settings
+
+    session.verify = verify
+    session.merge_environment_settings = merged
+
+
+def _reason(error: BaseException) -> str:
+    """The short cause of a connection failure ("Connection refused"), on one line."""
+    text = str(error)
+    found = _ERRNO.search(text)
+    if found is not None:
+        return found.group(1).strip()
+    return (text.splitlines() or [type(error).__name__])[0]
 
 
 def _parse_error(error: Any, path: str) -> EngineError:

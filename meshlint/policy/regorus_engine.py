@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from meshlint.policy.data import positions
+from meshlint.policy.data import dumps, positions
 from meshlint.policy.engine import EngineError, Hit, Module, Outcome, Query
 
 _RESOURCES = "data.meshlint.resources"
@@ -99,7 +99,7 @@ class RegorusEngine:
         data: Mapping[str, Any],
     ) -> dict[str, EngineError]:
         kinds = [str(document.get("kind", "")) for document in inputs]
-        return self.load_json(modules, kinds, json.dumps(data))
+        return self.load_json(modules, kinds, dumps(data))
 
     def load_json(
         self, modules: Sequence[Module], kinds: Sequence[str], data_json: str

@@ -23,12 +23,13 @@ class RunOptions:
     timeout: float = DEFAULT_TIMEOUT
     select: Callable[[Policy], bool] | None = None  # default: every policy not opt-in
     facts: Mapping[str, Any] | None = None  # computed mesh facts, JSON-safe (data.meshlint.facts)
+    kinds: frozenset[str] | None = None  # the kinds data.meshlint.resources holds (None: all)
 
 
 def problem_finding(problem: Problem) -> Finding:
     """The MESH007 finding for a policy that failed to load, crashed or timed out."""
     span = Span(problem.path, problem.line, 1, problem.line, 1)
-    return Finding(POLICY_ERROR_CODE, POLICY_ERROR_NAME, Severity.ERROR, problem.message, span)
+    return Finding(POLICY_ERROR_CODE, POLICY_ERROR_NAME, Severity.ERROR, problem.text, span)
 
 
 def run_policies(
@@ -46,7 +47,7 @@ def run_policies(
     findings: list[Finding] = []
     if not selected:
         return tuple(sorted(problem_finding(p) for p in problems))
-    data = build_data(inputs, options.facts)
+    data = build_data(inputs, options.facts, options.kinds)
     failed = engine.load(policy_set.modules, [item.document for item in inputs], data)
     problems.extend(_problem(path, error) for path, error in failed.items())
     convert = _Converter(inputs, locate)
@@ -73,15 +74,13 @@ def _query(policy: Policy) -> Query:
 
 
 def _problem(path: str, error: EngineError) -> Problem:
-    return Problem(
-        error.path or path, f"policy failed to compile: {error.message}", error.line or 1
-    )
+    return Problem(error.path or path, f"does not compile: {error.message}", error.line or 1)
 
 
 def _policy_problem(policy: Policy, error: EngineError) -> Problem:
     where = error.path or policy.path
     line = error.line or policy.line
-    return Problem(where, f"policy {policy.code} ({policy.package}) failed: {error.message}", line)
+    return Problem(where, error.message, line, policy.code)
 
 
 class _Converter:
@@ -101,7 +100,7 @@ class _Converter:
         for hit in hits:
             result = self._finding(policy, hit)
             if isinstance(result, str):
-                problems.append(Problem(policy.path, result, policy.line))
+                problems.append(Problem(policy.path, result, policy.line, policy.code))
             else:
                 yield result
 
@@ -109,17 +108,17 @@ class _Converter:
         value = hit.value if isinstance(hit.value, dict) else {"msg": hit.value}
         index = self._target(value.get("resource"), hit.index)
         if index is None:
-            return f"policy {policy.code} reported on unknown resource {value.get('resource')!r}"
+            return f"it reported on an unknown resource {value.get('resource')!r}"
         code = value.get("code") or policy.code
         if not isinstance(code, str) or _foreign_code(policy, code):
-            return f"policy {policy.code} reported code {code!r}, which it may not use"
+            return f"it reported code {code!r}, which it may not use"
         pointer = value.get("pointer")
         pointer = pointer if isinstance(pointer, str) else ""
         return Finding(
             code=code,
             rule=policy.name,
             severity=policy.severity_for(hit.rule),
-            message=_message(value.get("msg", value.get("message"))),
+            message=_message(value.get("msg", value.get("message")), policy),
             span=self._locate(index, pointer),
             resource=self._refs[index],
             pointer=pointer,
@@ -137,16 +136,19 @@ def _foreign_code(policy: Policy, code: str) -> bool:
     return not policy.builtin and code.upper().startswith("MESH")
 
 
-def _message(value: object) -> str:
-    return value if isinstance(value, str) else str(value)
+def _message(value: object, policy: Policy) -> str:
+    """The result's message; a missing or empty one falls back to the policy's title."""
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    return text.strip() or policy.meta.title or f"policy {policy.code} reported a violation"
 
 
 def _ref(document: Mapping[str, Any]) -> ResourceRef:
     metadata = document.get("metadata")
     meta = metadata if isinstance(metadata, dict) else {}
+    namespace = meta.get("namespace")
     return ResourceRef(
         kind=str(document.get("kind", "")),
         name=str(meta.get("name", "")),
-        namespace=meta.get("namespace") or None,
+        namespace=str(namespace) if namespace else None,  # YAML may hold any type here
         api_version=str(document.get("apiVersion", "")),
     )

@@ -46,11 +46,12 @@ class RegoTestResult:
 class PolicyTestReport:
     cases: tuple[CaseResult, ...]
     rego: RegoTestResult | None = None
+    problems: tuple[str, ...] = ()  # policies that failed to load (``path:line: message``)
 
     @property
     def passed(self) -> bool:
         rego_ok = self.rego is None or self.rego.returncode == 0
-        return rego_ok and all(case.passed for case in self.cases)
+        return rego_ok and not self.problems and all(case.passed for case in self.cases)
 
 
 def render(finding: Finding) -> str:
@@ -96,7 +97,16 @@ def run_policy_tests(
         if (folder / fixture).is_file()
     ]
     rego = _opa_test(options.opa, policies) if options.opa and policies else None
-    return PolicyTestReport(tuple(results), rego)
+    problems = tuple(f"{p.path}:{p.line}: {p.text}" for p in policy_set.problems)
+    return PolicyTestReport(tuple(results), rego, problems)
+
+
+def has_rego_tests(policies: Sequence[Path]) -> bool:
+    """Whether any ``*_test.rego`` file lies under ``policies``."""
+    return any(
+        path.name.endswith("_test.rego") if path.is_file() else any(path.rglob("*_test.rego"))
+        for path in policies
+    )
 
 
 def _run_case(

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
+from meshlint.policy.data import dumps
 from meshlint.policy.engine import EngineError, Module, Outcome, PolicyEngine, Query
 
 _GRACE = 2.0  # seconds on top of a request's own limit before the worker is presumed stuck
@@ -41,7 +42,12 @@ class WorkerEngine:
         # serialized here, so the worker receives a string instead of an object graph; the
         # inputs are the resources inside the data, so only their kinds (their order) travel
         kinds = [str(document.get("kind", "")) for document in inputs]
-        self._payload = ("load", list(modules), kinds, json.dumps(data))
+        self._payload = (
+            "load",
+            list(modules),
+            kinds,
+            dumps(data),
+        )
         reply = self._start()
         if isinstance(reply, EngineError):
             return {module.path: reply for module in modules}

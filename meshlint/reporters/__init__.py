@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from meshlint.findings import LintResult
-from meshlint.reporters import json, text
+from meshlint.reporters import github, gitlab, json, junit, sarif, text
 from meshlint.rule import Rule
 
 
@@ -18,4 +18,13 @@ class Reporter(Protocol):
     ) -> str: ...
 
 
-REPORTERS: Mapping[str, Reporter] = {"text": text.render, "json": json.render}
+REPORTERS: Mapping[str, Reporter] = {
+    "text": text.render,
+    "json": json.render,
+    "sarif": sarif.render,
+    "github": github.render,
+    "junit": junit.render,
+    "gitlab": gitlab.render,
+}
+# the formats of ``meshlint check --format``, in the order its help lists them
+CHECK_FORMATS = tuple(REPORTERS)

@@ -12,6 +12,7 @@ from typing import Any
 
 from meshlint.schema.access import as_map
 from meshlint.schema.issues import DEPRECATED, Issue, deprecated
+from meshlint.schema.rewrites import field_fix, value_fix
 from meshlint.source import join_pointer
 
 ITEMS = 0  # trie key for "every list item"
@@ -89,11 +90,13 @@ def deprecated_fields(node: Node, value: Any, pointer: str = "") -> Iterator[Iss
     for key, child in node.children.items():
         for child_pointer, child_value in _children(key, value, pointer):
             if child.message is not None and isinstance(key, str):
-                yield deprecated(child_pointer, f'field "{key}" is deprecated: {child.message}')
+                text = f'field "{key}" is deprecated: {child.message}'
+                yield deprecated(child_pointer, text, field_fix(key, value, child_pointer))
             if isinstance(child_value, str) and child_value in child.values:
                 detail = child.values[child_value]
                 text = f'{key} value "{child_value}" is deprecated: {detail}'
-                yield Issue(DEPRECATED, child_pointer, text)
+                fix = value_fix(child_value, child_pointer)
+                yield Issue(DEPRECATED, child_pointer, text, fix=fix)
             if child.children:
                 yield from deprecated_fields(child, child_value, child_pointer)
 

@@ -12,6 +12,7 @@ from meshlint.schema.http_match import http_matches
 from meshlint.schema.http_policies import cors_policy, fault, retries
 from meshlint.schema.issues import Issue, bad_regex, deprecated, invalid
 from meshlint.schema.regex import regex_problem
+from meshlint.schema.rewrites import field_fix
 from meshlint.source import join_pointer
 
 
@@ -105,7 +106,8 @@ def _mirror_percent(route: Mapping[str, Any], pointer: str) -> Iterator[Issue]:
         yield invalid(at, f"mirrorPercentage {value:g} is outside 0-100")
     if "mirrorPercent" in route:
         at = f"{pointer}/mirrorPercent"
-        yield deprecated(at, 'field "mirrorPercent" is deprecated: use mirrorPercentage instead')
+        text = 'field "mirrorPercent" is deprecated: use mirrorPercentage instead'
+        yield deprecated(at, text, field_fix("mirrorPercent", route, at))
         legacy = as_int(route.get("mirrorPercent"))
         if legacy is not None and legacy > 100:
             yield invalid(at, f"mirrorPercent {legacy} is over 100")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from meshlint.findings import Finding, ResourceRef, Severity
+from meshlint.findings import Finding, Fix, FixOp, ResourceRef, Severity
 from meshlint.source import RawDocument
 
 UNKNOWN_FIELD = "MESH003"
@@ -31,14 +31,15 @@ class Issue:
     message: str
     on_key: bool = False  # report at the mapping key rather than at the value
     extra: tuple[tuple[str, Any], ...] = ()
+    fix: Fix | None = None  # a safe edit for ``--fix``
 
 
 def invalid(pointer: str, message: str, *, on_key: bool = False) -> Issue:
     return Issue(INVALID_VALUE, pointer, message, on_key)
 
 
-def deprecated(pointer: str, message: str) -> Issue:
-    return Issue(DEPRECATED, pointer, message, on_key=True)
+def deprecated(pointer: str, message: str, fix: Fix | None = None) -> Issue:
+    return Issue(DEPRECATED, pointer, message, on_key=True, fix=fix)
 
 
 def bad_regex(pointer: str, message: str) -> Issue:
@@ -47,7 +48,13 @@ def bad_regex(pointer: str, message: str) -> Issue:
 
 def unknown_field(pointer: str, message: str, suggestion: str | None) -> Issue:
     extra = (("suggestion", suggestion),) if suggestion else ()
-    return Issue(UNKNOWN_FIELD, pointer, message, on_key=True, extra=extra)
+    key = pointer.rpartition("/")[2].replace("~1", "/").replace("~0", "~")
+    fix = (
+        Fix(FixOp.RENAME, pointer, key=suggestion, summary=f'rename "{key}" to "{suggestion}"')
+        if suggestion
+        else None
+    )
+    return Issue(UNKNOWN_FIELD, pointer, message, on_key=True, extra=extra, fix=fix)
 
 
 def unique(issues: Iterable[Issue]) -> list[Issue]:
@@ -71,4 +78,5 @@ def to_finding(issue: Issue, doc: RawDocument, resource: ResourceRef) -> Finding
         resource=resource,
         pointer=issue.pointer,
         extra=issue.extra,
+        fix=issue.fix,
     )

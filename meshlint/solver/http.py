@@ -92,23 +92,24 @@ class HttpAnalysis:
 
     def _reach(self, index: int, clauses: Sequence[HttpMatch], *, witness: bool = False) -> Verdict:
         earlier = self.table[:index]
-        quick = _syntactic(earlier, clauses)
-        if quick is not None:
-            return quick
+        catch_all = next((k for k, rule in enumerate(earlier) if rule.catch_all), None)
+        if catch_all is not None:
+            return Verdict(Outcome.COVERED, (catch_all,), reason="rule without matches before")
+        # then a concrete request: most rules are reachable, and one example proves it
         if not has_symbolic_selectors(self.table[: index + 1]):
             for clause in clauses:
                 request = reachable_candidate(earlier, clause, self.context)
                 if request is not None:
                     shown = shown_fields(self.rules)
                     return Verdict(Outcome.REACHABLE, witness=Witness(request, shown=shown))
+        quick = _syntactic(earlier, clauses)
+        if quick is not None:
+            return quick
         relevant = overlapping(earlier, clauses)
         return self.solver.reach(index, clauses, relevant, witness=witness)
 
 
 def _syntactic(earlier: Sequence[Effective], clauses: Sequence[HttpMatch]) -> Verdict | None:
-    catch_all = next((k for k, rule in enumerate(earlier) if rule.catch_all), None)
-    if catch_all is not None:
-        return Verdict(Outcome.COVERED, (catch_all,), reason="rule without matches before")
     covering = covered_syntactically(earlier, clauses)
     return Verdict(Outcome.COVERED, tuple(covering)) if covering else None
 

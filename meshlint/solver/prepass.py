@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Iterator, Sequence
 
@@ -96,15 +97,23 @@ def _values(cond: StrCond | None) -> list[str | None] | None:
 
 
 def _regex_values(cond: StrCond) -> list[str | None] | None:
+    found = _regex_samples(cond)
+    return None if found is None else list(found)
+
+
+@functools.lru_cache(maxsize=1024)
+def _regex_samples(cond: StrCond) -> tuple[str | None, ...] | None:
+    """A pure function of the condition, memoised like the pattern caches in ``relations``:
+    generated and real meshes repeat the same regexes across VirtualServices."""
     exact = atoms(cond, exact_only=True)
     if exact is not None:
-        return [
+        return tuple(
             text + ("" if complete else affix)
             for text, complete in sorted(exact)
             for affix in (_AFFIXES if not complete else ("",))
-        ]
+        )
     try:
-        return [sample(parse(cond.value))]
+        return (sample(parse(cond.value)),)
     except Unsupported:
         return None
 

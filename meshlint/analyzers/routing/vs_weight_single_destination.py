@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
-from meshlint.findings import Finding, Severity
+from meshlint.findings import Finding, Fix, FixOp, Severity
 from meshlint.model.base import Kind
 from meshlint.model.networking import VirtualService
 from meshlint.model.routes import route_lists
@@ -21,7 +22,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             entry = route.entries[0]
             # applyHTTPRouteDestination: a lone destination becomes a plain cluster, 100%
             if entry.weight is not None and entry.weight != FULL_WEIGHT:
-                yield ctx.finding(vs, f"{entry.pointer}/weight", weight=entry.weight)
+                pointer = f"{entry.pointer}/weight"
+                fix = Fix(FixOp.DELETE, pointer, summary="remove the ignored weight")
+                yield replace(ctx.finding(vs, pointer, weight=entry.weight), fix=fix)
 
 
 RULE = Rule(

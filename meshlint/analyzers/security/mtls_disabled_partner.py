@@ -16,13 +16,14 @@ CONFLICTS = {"STRICT": frozenset({"DISABLE"}), "DISABLE": frozenset({"ISTIO_MUTU
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    candidates = _wildcard_tls_rules(ctx)
     for policy in ctx.mesh.all(PeerAuthentication):
         selector = policy.spec.selector
         mode = policy.spec.mtls.mode if policy.spec.mtls is not None else None
         if (selector is not None and selector.match_labels) or mode not in CONFLICTS:
             continue
         namespace = ctx.mesh.namespace_of(policy)
-        wide = _wide_rules(ctx, namespace)
+        wide = _wide_rules(ctx, namespace, candidates)
         clash = next(((dr, m) for dr, m in wide if m in CONFLICTS[mode]), None)
         if clash is not None:
             dr, client = clash
@@ -59,19 +60,32 @@ def _finding(
     )
 
 
-def _wide_rules(ctx: RuleContext, namespace: str) -> list[tuple[DestinationRule, str]]:
+def _wildcard_tls_rules(ctx: RuleContext) -> list[tuple[DestinationRule, str, str]]:
+    """DestinationRules for every workload with a wildcard host and a top-level tls mode,
+    with their namespace and mode (only such a rule can cover a whole namespace)."""
+    found: list[tuple[DestinationRule, str, str]] = []
+    for dr in ctx.mesh.all(DestinationRule):
+        tls = dr.spec.traffic_policy.tls if dr.spec.traffic_policy is not None else None
+        if tls is None or not tls.mode or dr.spec.workload_selector is not None:
+            continue
+        if is_wildcard(dr.spec.host):
+            found.append((dr, ctx.mesh.namespace_of(dr), tls.mode))
+    return found
+
+
+def _wide_rules(
+    ctx: RuleContext, namespace: str, candidates: list[tuple[DestinationRule, str, str]]
+) -> list[tuple[DestinationRule, str]]:
     """Wildcard DestinationRules (root namespace or ``namespace``) covering every service of
     the policy's scope, with their top-level tls mode."""
     root = ctx.mesh.settings.root_namespace
     suffix = ctx.mesh.settings.domain_suffix
     probe = f"*.svc.{suffix}" if namespace == root else f"*.{namespace}.svc.{suffix}"
-    found: list[tuple[DestinationRule, str]] = []
-    for dr in ctx.mesh.all(DestinationRule):
-        tls = dr.spec.traffic_policy.tls if dr.spec.traffic_policy is not None else None
-        if tls is None or not tls.mode or dr.spec.workload_selector is not None:
-            continue
-        if ctx.mesh.namespace_of(dr) in (root, namespace) and _covers(dr.spec.host, probe):
-            found.append((dr, tls.mode))
+    found = [
+        (dr, mode)
+        for dr, dr_namespace, mode in candidates
+        if dr_namespace in (root, namespace) and _covers(dr.spec.host, probe)
+    ]
     # 3.4: a rule in the services' own namespace wins over the root namespace's
     own = [(dr, mode) for dr, mode in found if ctx.mesh.namespace_of(dr) == namespace]
     return own or found

@@ -38,6 +38,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 RULE = Rule(
     code="MESH202",
     name="dr-subset-unused",
+    uses_graph=True,
     summary="No route or mirror in the input uses a DestinationRule subset",
     message="subset {subset} of {host} is not used by any route or mirror in the input",
     severity=Severity.INFO,
