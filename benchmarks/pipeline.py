@@ -25,7 +25,7 @@ from meshlint import lint as pipeline  # noqa: E402
 from meshlint import schedule  # noqa: E402
 from meshlint.analyzers import RULES_BY_CODE  # noqa: E402
 from meshlint.build import build  # noqa: E402
-from meshlint.config import Config  # noqa: E402
+from meshlint.config import Config, mesh_settings  # noqa: E402
 from meshlint.findings import LintResult  # noqa: E402
 from meshlint.graph import MeshGraph  # noqa: E402
 from meshlint.loader import load  # noqa: E402
@@ -88,7 +88,7 @@ def measure(folder: Path, config: Config | None = None) -> dict[str, float]:
 def _model(documents: tuple[object, ...], config: Config) -> Mesh:
     validation = schedule.PendingValidation(documents, forked=False)  # type: ignore[arg-type]
     built = build(documents, reported=validation.reported())  # type: ignore[arg-type]
-    settings = pipeline._settings(config)
+    settings = mesh_settings(config)
     return Mesh.build(built.resources, settings, invalid=(*built.invalid, *built.foreign))
 
 

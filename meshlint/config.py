@@ -32,6 +32,7 @@ from pydantic import (
 from meshlint.analyzers import ALL_RULES, RETIRED, RULES_BY_CODE, RULES_BY_NAME
 from meshlint.errors import ConfigError
 from meshlint.findings import Severity
+from meshlint.meshconfig import MeshSettings, parse_mesh_config
 from meshlint.rule import Rule
 
 if TYPE_CHECKING:
@@ -460,3 +461,16 @@ def _relative_to(data: dict[str, Any], folder: Path) -> dict[str, Any]:
         if isinstance(fixed.get(key), list):
             fixed[key] = [str(folder / p) if isinstance(p, str) else p for p in fixed[key]]
     return fixed
+
+
+def mesh_settings(config: Config) -> MeshSettings:
+    """The Istio settings a run resolves with: the ``mesh-config`` file (MeshConfig or the
+    istio ConfigMap), if any, plus ``namespace`` and ``assume-complete``."""
+    base = MeshSettings()
+    if config.mesh_config is not None:
+        path = Path(config.mesh_config)
+        data = read_yaml_mapping(path)
+        base = parse_mesh_config(data, path=str(path), parse_yaml=parse_yaml)
+    return base.with_options(
+        default_namespace=config.namespace, assume_complete=config.assume_complete
+    )

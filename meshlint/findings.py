@@ -36,6 +36,15 @@ class ResourceRef:
     namespace: str | None = None
     api_version: str = ""
 
+    def to_json(self) -> dict[str, str | None]:
+        """The reference as the JSON output contract writes it (SPEC §2 ``resource``)."""
+        return {
+            "apiVersion": self.api_version,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+        }
+
     def __str__(self) -> str:
         where = f"{self.namespace}/{self.name}" if self.namespace else self.name
         return f"{self.kind} {where}"

@@ -16,7 +16,7 @@ from meshlint.analyzers import ALL_RULES, RULES_BY_CODE
 from meshlint.analyzers.tool import SUPPRESSION_UNUSED, TOOL_RULES
 from meshlint.build import build
 from meshlint.cache import Cache, by_document
-from meshlint.config import Config, parse_yaml, policy_catalogue, read_yaml_mapping
+from meshlint.config import Config, mesh_settings, parse_yaml, policy_catalogue
 from meshlint.findings import Finding, LintResult, Severity
 from meshlint.graph import MeshGraph
 from meshlint.loader import (
@@ -29,7 +29,6 @@ from meshlint.loader import (
     store_files,
 )
 from meshlint.mesh import Mesh
-from meshlint.meshconfig import MeshSettings, parse_mesh_config
 from meshlint.parallel import workers
 from meshlint.policy.step import StepOptions, StepResult, run_step
 from meshlint.schedule import InternalError, PendingValidation, Validation, run_rules
@@ -162,7 +161,9 @@ def _analyze(loaded: LoadResult, config: Config, cache: Cache | None = None) -> 
     )
     built = build(loaded.documents, reported=validation.reported())
     schema_findings = validation.result().findings
-    mesh = Mesh.build(built.resources, _settings(config), invalid=(*built.invalid, *built.foreign))
+    mesh = Mesh.build(
+        built.resources, mesh_settings(config), invalid=(*built.invalid, *built.foreign)
+    )
     side = partial(_run_policies, loaded.documents, mesh, config)
     rules = run_rules(mesh, config, jobs=jobs, side=side)
     ran, skipped, rule_findings, policies = rules.ran, rules.skipped, rules.findings, rules.side
@@ -207,17 +208,6 @@ def _run_policies(
 
 def _count(value: int | Sequence[Any]) -> int:
     return value if isinstance(value, int) else len(value)
-
-
-def _settings(config: Config) -> MeshSettings:
-    base = MeshSettings()
-    if config.mesh_config is not None:
-        path = Path(config.mesh_config)
-        data = read_yaml_mapping(path)
-        base = parse_mesh_config(data, path=str(path), parse_yaml=parse_yaml)
-    return base.with_options(
-        default_namespace=config.namespace, assume_complete=config.assume_complete
-    )
 
 
 def _finish(findings: Iterable[Finding], config: Config) -> tuple[Finding, ...]:

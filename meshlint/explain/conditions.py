@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from meshlint.model.networking import HTTPMatchRequest
-from meshlint.solver.concrete import Request, cond_holds
+from meshlint.solver.concrete import Request, cond_holds, header_value, request_fields
 from meshlint.solver.conditions import CondKind, Context, HttpMatch, StrCond, selector_applies
 from meshlint.source import join_pointer
 
@@ -71,13 +71,7 @@ def failure(
         return found
     if match.port is not None and match.port != request.port:
         return Failure(f"port {match.port} ≠ {request.port}", "/port")
-    fields = {
-        "uri": request.path,
-        "method": request.method,
-        "scheme": request.scheme,
-        "authority": request.authority,
-    }
-    for name, value in fields.items():
+    for name, value in request_fields(request).items():
         cond: StrCond | None = getattr(match, name)
         if cond is not None and not cond_holds(cond, value):
             return Failure(f"{name} {describe(cond)} ≠ {_shown(value)}", f"/{name}")
@@ -90,10 +84,7 @@ def _header_failure(
     keys = [("headers", k) for k in written.headers]
     keys += [("withoutHeaders", k) for k in written.without_headers]
     for (key, cond), (section, original) in zip(match.headers, keys, strict=False):
-        value = request.headers.get(key)
-        if key.startswith(":"):
-            value = {":method": request.method, ":scheme": request.scheme}.get(key, value)
-            value = request.authority if key == ":authority" else value
+        value = header_value(request, key)
         if not cond_holds(cond, value):
             text = f"{section}.{original} {describe(cond)} ≠ {_shown(value)}"
             return Failure(text, join_pointer(f"/{section}", original))

@@ -10,23 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from meshlint.build import build
-from meshlint.config import Config, parse_yaml, read_yaml_mapping
+from meshlint.config import Config, mesh_settings
 from meshlint.explain.caller import ExplainError
 from meshlint.loader import load
 from meshlint.mesh import Mesh
-from meshlint.meshconfig import MeshSettings, parse_mesh_config
-
-
-def mesh_settings(config: Config) -> MeshSettings:
-    """MeshConfig file (if any) plus ``--namespace`` and ``--assume-complete``."""
-    base = MeshSettings()
-    if config.mesh_config is not None:
-        path = Path(config.mesh_config)
-        data = read_yaml_mapping(path)
-        base = parse_mesh_config(data, path=str(path), parse_yaml=parse_yaml)
-    return base.with_options(
-        default_namespace=config.namespace, assume_complete=config.assume_complete
-    )
 
 
 def load_mesh(paths: Sequence[str], config: Config, *, root: Path | None = None) -> Mesh:

@@ -57,15 +57,8 @@ def _finding(finding: Finding, rules: Mapping[str, Rule]) -> dict[str, Any]:
     return fields
 
 
-def _resource(ref: ResourceRef | None) -> dict[str, Any] | None:
-    if ref is None:
-        return None
-    return {
-        "apiVersion": ref.api_version,
-        "kind": ref.kind,
-        "namespace": ref.namespace,
-        "name": ref.name,
-    }
+def _resource(ref: ResourceRef | None) -> dict[str, str | None] | None:
+    return None if ref is None else ref.to_json()
 
 
 def _related(related: Related) -> dict[str, Any]:

@@ -149,12 +149,5 @@ def _properties(finding: Finding) -> dict[str, Any]:
     return fields
 
 
-def _resource(ref: ResourceRef | None) -> dict[str, Any] | None:
-    if ref is None:
-        return None
-    return {
-        "apiVersion": ref.api_version,
-        "kind": ref.kind,
-        "namespace": ref.namespace,
-        "name": ref.name,
-    }
+def _resource(ref: ResourceRef | None) -> dict[str, str | None] | None:
+    return None if ref is None else ref.to_json()

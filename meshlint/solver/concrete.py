@@ -90,22 +90,27 @@ def match_holds(match: HttpMatch, request: Request, context: Context) -> bool:
         return False
     if match.port is not None and match.port != request.port:
         return False
-    fields = {
+    for name, value in request_fields(request).items():
+        cond: StrCond | None = getattr(match, name)
+        if cond is not None and not cond_holds(cond, value):
+            return False
+    return all(cond_holds(c, header_value(request, k)) for k, c in match.headers) and all(
+        cond_holds(c, request.query_params.get(k)) for k, c in match.query_params
+    )
+
+
+def request_fields(request: Request) -> dict[str, str]:
+    """The request's values for the match fields ``uri``, ``method``, ``scheme``, ``authority``."""
+    return {
         "uri": request.path,
         "method": request.method,
         "scheme": request.scheme,
         "authority": request.authority,
     }
-    for name, value in fields.items():
-        cond: StrCond | None = getattr(match, name)
-        if cond is not None and not cond_holds(cond, value):
-            return False
-    return all(cond_holds(c, _header(request, k)) for k, c in match.headers) and all(
-        cond_holds(c, request.query_params.get(k)) for k, c in match.query_params
-    )
 
 
-def _header(request: Request, key: str) -> str | None:
+def header_value(request: Request, key: str) -> str | None:
+    """A header as Envoy matches it: pseudo-headers (``:path`` with the query) included."""
     query = "&".join(f"{k}={v}" for k, v in request.query_params.items())
     pseudo = {
         ":method": request.method,
