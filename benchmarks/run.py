@@ -119,9 +119,13 @@ def _descendants(root: int) -> set[int]:
     return found
 
 
-def _wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, float] | None:
-    """Exit code and peak memory (MB) of a child and its own workers (the larger of its peak
-    RSS and the sampled peak PSS of the whole process tree), or None if it ran out of time."""
+def _wait(
+    proc: subprocess.Popen[bytes], timeout: float, *, sample: bool
+) -> tuple[int, float] | None:
+    """Exit code and peak memory (MB) of a child: its peak RSS, or with ``sample`` the larger
+    of that and the sampled peak PSS of its whole process tree (forked worker and policy
+    engine included). Sampling reads /proc and slows the child, so timed runs do not sample.
+    None if it ran out of time (then it is killed)."""
     deadline = time.monotonic() + timeout
     peak_tree = 0.0
     while time.monotonic() < deadline:
@@ -129,16 +133,16 @@ def _wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, float] | 
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
             return proc.returncode, max(usage.ru_maxrss / 1024, peak_tree)
-        if Path("/proc/self/smaps_rollup").exists():
+        if sample and Path("/proc/self/smaps_rollup").exists():
             peak_tree = max(peak_tree, _tree_pss_mb(proc.pid))
-        time.sleep(0.05)
+        time.sleep(0.1 if sample else 0.02)
     proc.kill()
     proc.wait()
     return None
 
 
 def run_check(
-    folder: Path, timeout: float, cache: Path | None = None
+    folder: Path, timeout: float, cache: Path | None = None, *, sample: bool = False
 ) -> tuple[float | None, float | None, str]:
     """Wall time, peak memory (MB) and exit status of ``meshlint check --format json``."""
     # --no-cache: every repeat is a cold run; with ``cache``, that folder is the cache
@@ -151,7 +155,7 @@ def run_check(
         tempfile.TemporaryFile() as errors,
         subprocess.Popen(cmd, stdout=sink, stderr=errors, env=env, cwd=REPO) as proc,
     ):
-        outcome = _wait(proc, timeout)
+        outcome = _wait(proc, timeout, sample=sample)
         elapsed = time.perf_counter() - start
         errors.seek(0)
         stderr = errors.read().decode(errors="replace")
@@ -175,8 +179,8 @@ def measure(n: int, seed: int, repeats: int, check_timeout: float) -> Row:
     check_times = [run_check(folder, check_timeout) for _ in range(runs)]
     ok = [c for c in check_times if c[0] is not None]
     check = statistics.median(c[0] for c in ok if c[0] is not None) if ok else None
-    rss = max((c[1] for c in ok if c[1] is not None), default=None)
     status = check_times[-1][2]
+    rss = run_check(folder, check_timeout, sample=True)[1]  # a separate run: sampling slows it
     row = Row(n, len(files), len(result.documents), size, base, loader, check, rss, status)
     row.warm = warm_check(folder, check_timeout)
     return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from meshlint.findings import ResourceRef
@@ -174,6 +175,15 @@ class Mesh:
             self._memo[key] = compute()
         return cast(T, self._memo[key])
 
+    def memo_for(self, owner: object, name: str, compute: Callable[[], T]) -> T:
+        """``memo`` keyed by an object's identity: the entry holds the object, so its id cannot
+        be reused for another one while the answer is cached."""
+        key = (name, id(owner))
+        entry = self._memo.get(key)
+        if entry is None or entry[0] is not owner:
+            entry = self._memo[key] = (owner, compute())
+        return cast(T, entry[1])
+
     def kinds_present(self) -> frozenset[Kind]:
         return self._inv.kinds_present()
 
@@ -201,7 +211,11 @@ class Mesh:
 
     def fqdn(self, host: str, namespace: str) -> str:
         """``ResolveShortnameToFQDN`` against ``namespace`` (the namespace of the writer)."""
-        return self._hosts.fqdn(host, namespace)
+        key = ("fqdn", host, namespace)
+        found: str | None = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._hosts.fqdn(host, namespace)
+        return found
 
     def host_namespace(self, host: str, *, partial: bool = False) -> str | None:
         """The namespace a cluster-local name points into: ``ns`` of ``name.ns.svc.<suffix>``.
@@ -411,6 +425,11 @@ class Mesh:
     def services_for_workload(self, workload: WorkloadInfo) -> tuple[ServiceInfo, ...]:
         """Services (and ServiceEntries with workloadSelector) in the workload's namespace whose
         non-empty selector is contained in its labels, in input order."""
+        return self.memo_for(
+            workload, "services_for_workload", partial(self._services_for_workload, workload)
+        )
+
+    def _services_for_workload(self, workload: WorkloadInfo) -> tuple[ServiceInfo, ...]:
         found = [
             info
             for key, value in workload.labels.items()

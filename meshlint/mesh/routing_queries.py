@@ -106,7 +106,7 @@ def http_rules(mesh: Mesh, vs: VirtualService) -> tuple[HttpRule, ...]:
     A root rule with ``delegate`` only takes the requests its delegate's routes match
     (1.13), so rules after it are left out: their reachability depends on the delegate.
     """
-    return mesh.memo(("http_rules", id(vs)), partial(_http_rules, mesh, vs))
+    return mesh.memo_for(vs, "http_rules", partial(_http_rules, mesh, vs))
 
 
 def _http_rules(mesh: Mesh, vs: VirtualService) -> tuple[HttpRule, ...]:

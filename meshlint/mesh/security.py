@@ -57,12 +57,13 @@ class PeerAuthenticationIndex:
     policy_applier.go): mesh -> namespace -> workload -> port, UNSET inherits, oldest wins
     within a level, selector policies in the root namespace are ignored."""
 
-    __slots__ = ("_default", "_selected", "root")
+    __slots__ = ("_by_namespace", "_default", "_selected", "root")
 
     def __init__(self, policies: Iterable[tuple[PeerAuthentication, str]], root: str) -> None:
         self.root = root
         self._default: dict[str, PeerAuthentication] = {}  # oldest selector-less per namespace
         self._selected: dict[str, list[PeerAuthentication]] = {}
+        self._by_namespace: dict[str, MtlsDecision] = {}  # namespace_mode, computed once each
         for policy, namespace in sorted(policies, key=lambda item: creation_key(*item)):
             if _selector_labels(policy):
                 if namespace != root:  # ignored in the root namespace
@@ -72,6 +73,12 @@ class PeerAuthenticationIndex:
 
     def namespace_mode(self, namespace: str) -> MtlsDecision:
         """Mesh + namespace levels only (``BestEffortInferServiceMTLSMode`` estimate)."""
+        known = self._by_namespace.get(namespace)
+        if known is None:
+            known = self._by_namespace[namespace] = self._namespace_mode(namespace)
+        return known
+
+    def _namespace_mode(self, namespace: str) -> MtlsDecision:
         decision = DEFAULT_DECISION
         levels = [(MtlsLevel.MESH, self.root)]
         if namespace != self.root:

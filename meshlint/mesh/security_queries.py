@@ -77,7 +77,7 @@ def dr_tls_endpoints(mesh: Mesh, dr: DestinationRule) -> tuple[tuple[TlsSetting,
     """(written tls setting, endpoint) for every endpoint of the DR's host that the setting
     really governs after subset/port-level precedence (3.2): the default cluster, plus one
     subset cluster per subset whose labels the workload carries."""
-    return mesh.memo(("dr_tls_endpoints", id(dr)), partial(_dr_tls_endpoints, mesh, dr))
+    return mesh.memo_for(dr, "dr_tls_endpoints", partial(_dr_tls_endpoints, mesh, dr))
 
 
 def _dr_tls_endpoints(mesh: Mesh, dr: DestinationRule) -> tuple[tuple[TlsSetting, Endpoint], ...]:

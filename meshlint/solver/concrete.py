@@ -86,7 +86,8 @@ def _proxy(context: Context) -> Context:
 
 
 def match_holds(match: HttpMatch, request: Request, context: Context) -> bool:
-    if not selector_applies(match.selector, _proxy(context)):
+    # an empty selector applies to every proxy: skip building the fully known one
+    if not match.selector.is_empty and not selector_applies(match.selector, _proxy(context)):
         return False
     if match.port is not None and match.port != request.port:
         return False

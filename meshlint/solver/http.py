@@ -44,6 +44,14 @@ class HttpAnalysis:
         self.timeout_ms = timeout_ms
         self._solver: HttpSolver | None = None
         self._rules: dict[int, Verdict] = {}
+        self._shown: frozenset[str] | None = None
+
+    @property
+    def shown(self) -> frozenset[str]:
+        """The request fields a witness shows: those the rules match on (computed once)."""
+        if self._shown is None:
+            self._shown = shown_fields(self.rules)
+        return self._shown
 
     @property
     def solver(self) -> HttpSolver:
@@ -100,8 +108,7 @@ class HttpAnalysis:
             for clause in clauses:
                 request = reachable_candidate(earlier, clause, self.context)
                 if request is not None:
-                    shown = shown_fields(self.rules)
-                    return Verdict(Outcome.REACHABLE, witness=Witness(request, shown=shown))
+                    return Verdict(Outcome.REACHABLE, witness=Witness(request, shown=self.shown))
         quick = _syntactic(earlier, clauses)
         if quick is not None:
             return quick
