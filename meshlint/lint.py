@@ -38,11 +38,6 @@ from meshlint.suppress import Request as SuppressRequest
 
 __all__ = ["InternalError", "lint", "lint_text", "tuned_gc"]
 
-# Loading allocates millions of small containers that live until the run ends; with the
-# default gen-0 threshold (700) the collector rescans them over and over (measured: the
-# full run more than doubles, DESIGN.md "Loading fast").
-_GC_THRESHOLD = (100_000, 50, 100)
-
 
 def lint(  # noqa: PLR0913 - the inputs, the config and four keyword-only knobs
     paths: Sequence[str | PathLike[str]],
@@ -103,20 +98,25 @@ def lint_text(text: str, config: Config, *, today: datetime.date | None = None) 
 
 @contextmanager
 def tuned_gc() -> Iterator[Callable[[], None]]:
-    """Raise the gen-0 threshold for the run; yield a ``freeze`` for after loading.
+    """Pause the cyclic collector for the run; yield a ``freeze`` for after loading.
 
-    The previous threshold is restored, and objects frozen here are unfrozen, on exit; when
-    the caller had frozen objects already, freezing is left alone.
+    A run allocates millions of containers that live until it ends and makes next to no
+    cyclic garbage: every collection rescans live objects and frees nothing. Measured at
+    N=5000 (one process): 13.5 s with the collector on (even at a gen-0 threshold of
+    100,000), 11.4 s with it off, and the same 930 MB peak RSS (DESIGN.md "Loading fast").
+    The collector's previous state is restored, and objects frozen here are unfrozen, on
+    exit; when the caller had frozen objects already, freezing is left alone.
     """
-    previous = gc.get_threshold()
+    was_enabled = gc.isenabled()
     owns_freeze = gc.get_freeze_count() == 0
-    gc.set_threshold(*_GC_THRESHOLD)
+    gc.disable()
     try:
         yield gc.freeze if owns_freeze else _noop
     finally:
         if owns_freeze:
             gc.unfreeze()
-        gc.set_threshold(*previous)
+        if was_enabled:
+            gc.enable()
 
 
 def _noop() -> None:

@@ -443,11 +443,17 @@ def test_gc_state_is_restored() -> None:
     lint_text(CLEAN, Config())
     assert gc.get_threshold() == threshold
     assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
     with tuned_gc() as freeze:
-        assert gc.get_threshold()[0] == 100_000
+        assert not gc.isenabled()
         freeze()
         assert gc.get_freeze_count() > 0
-    assert (gc.get_threshold(), gc.get_freeze_count()) == (threshold, 0)
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == (threshold, 0, True)
+    gc.disable()
+    with tuned_gc():
+        pass
+    assert not gc.isenabled(), "a caller's disabled collector stays disabled"
+    gc.enable()
 
 
 def _twice(ctx: RuleContext) -> Iterator[Finding]:
