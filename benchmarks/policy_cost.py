@@ -72,7 +72,7 @@ def check(
     folder: Path, extra: list[str], timeout: float
 ) -> tuple[float, float, float, dict[str, object]]:
     """Wall time, CPU time, peak RSS and the JSON report of one ``meshlint check``."""
-    cmd = [sys.executable, "-m", "meshlint", "check", "--no-config", "--format", "json"]
+    cmd = [sys.executable, "-m", "meshlint", "check", "--no-config", "--no-cache", "-f", "json"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     cpu = _children_cpu()
     start = time.perf_counter()
@@ -81,7 +81,7 @@ def check(
         tempfile.TemporaryFile() as err,
         subprocess.Popen([*cmd, *extra, str(folder)], stdout=out, stderr=err, env=env) as proc,
     ):
-        outcome = _wait(proc, timeout)
+        outcome = _wait(proc, timeout, sample=False)
         elapsed = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
