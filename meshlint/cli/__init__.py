@@ -16,6 +16,7 @@ from meshlint import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from typing import Any
 
     import typer
 
@@ -44,6 +45,7 @@ def _invoke(args: list[str]) -> int:
     from meshlint.errors import MeshlintError
 
     command = typer.main.get_command(build_app())
+    _name_metavars(command)
     try:
         code = command.main(args=args, prog_name="meshlint", standalone_mode=False)
     except typer.TyperException as exc:  # usage errors: bad flag, bad value, no command
@@ -55,6 +57,52 @@ def _invoke(args: list[str]) -> int:
         _error(str(exc))
         return USAGE_ERROR
     return code if isinstance(code, int) else 0
+
+
+# what each option's value is, for --help (typer would print the Python type: "<str>")
+METAVARS = {
+    "--format": "FORMAT",
+    "--output": "FILE",
+    "--fail-on": "LEVEL",
+    "--mesh-config": "FILE",
+    "--namespace": "NS",
+    "--config": "FILE",
+    "--select": "CODES",
+    "--ignore": "CODES",
+    "--policy": "DIR",
+    "--opa-url": "URL",
+    "--opa-token-env": "VAR",
+    "--opa-ca": "FILE",
+    "--policy-timeout": "SECONDS",
+    "--baseline": "FILE",
+    "--write-baseline": "FILE",
+    "--cache-dir": "DIR",
+    "--jobs": "N",
+    "--from": "SRC",
+    "--to": "HOST[:PORT]",
+    "--path": "PATH",
+    "--method": "METHOD",
+    "--header": "K=V",
+    "--expect": "VERDICT",
+    "--base": "REF",
+    "--focus": "NS",
+    "--mesh": "DIR",
+    "--fixtures": "DIR",
+    "--opa": "PATH",
+    "--check": "FILE",
+}
+
+
+def _name_metavars(command: Any) -> None:
+    """Give every valued option a readable metavar, in every (sub)command."""
+    for param in getattr(command, "params", ()):
+        names = [n for n in getattr(param, "opts", ()) if n in METAVARS]
+        if names and not getattr(param, "is_flag", False):
+            param.metavar = METAVARS[names[0]]
+        elif getattr(param, "param_type_name", "") == "argument":
+            param.metavar = str(param.name).upper()
+    for sub in getattr(command, "commands", {}).values():
+        _name_metavars(sub)
 
 
 def _error(message: str) -> None:
@@ -89,6 +137,7 @@ def build_app() -> typer.Typer:
         epilog=EXIT_CODES,
         add_completion=False,
         pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # help texts are plain: "[tool.meshlint]" is not a markup tag
     )
     app.callback()(_root())
     check.register(app)
