@@ -35,6 +35,11 @@ def join_pointer(base: str, *tokens: str | int) -> str:
     return base + "".join("/" + escape_token(t) for t in tokens)
 
 
+def pointer_within(pointer: str, base: str) -> bool:
+    """Whether ``pointer`` is ``base`` or lies inside it (``/spec/http/0`` in ``/spec``)."""
+    return pointer == base or pointer.startswith(base + "/")
+
+
 def parent_pointer(pointer: str) -> str:
     """The pointer of the enclosing node ("" for the root)."""
     return pointer.rpartition("/")[0]

@@ -12,7 +12,7 @@ from meshlint.findings import Finding, Related, ResourceRef, Severity
 from meshlint.loader._positions import NodeTable
 from meshlint.loader._slow import AliasPool, Duplicate, Entry, Walk
 from meshlint.loader._split import Chunk
-from meshlint.source import RawDocument, SourceMap, Span, SpanTable
+from meshlint.source import RawDocument, SourceMap, Span, SpanTable, pointer_within
 
 if TYPE_CHECKING:
     from meshlint.loader._cache import PendingFile
@@ -49,7 +49,7 @@ class Rebased(Mapping[str, Entry]):
     def __iter__(self) -> Iterator[str]:
         prefix = self._prefix
         for pointer in self._base:
-            if pointer == prefix or pointer.startswith(prefix + "/"):
+            if pointer_within(pointer, prefix):
                 yield pointer[len(prefix) :]
 
     def __len__(self) -> int:
