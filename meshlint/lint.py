@@ -15,7 +15,7 @@ from typing import IO, Any
 from meshlint.analyzers import ALL_RULES, RULES_BY_CODE
 from meshlint.analyzers.tool import SUPPRESSION_UNUSED, TOOL_RULES
 from meshlint.build import build
-from meshlint.cache import Cache, by_document
+from meshlint.cache import Cache
 from meshlint.config import Config, mesh_settings, parse_yaml, policy_catalogue
 from meshlint.findings import Finding, LintResult, Severity
 from meshlint.graph import MeshGraph
@@ -184,8 +184,7 @@ def _analyze(loaded: LoadResult, config: Config, cache: Cache | None = None) -> 
 def _store(cache: Cache, loaded: LoadResult, validation: Validation) -> None:
     """Remember each file parsed afresh, with its documents' schema findings (run where the
     validation ran: in the forked child when there is one)."""
-    counts = {index: len(pointers) for index, pointers in validation.pointers.items()}
-    store_files(cache, loaded, by_document(validation.findings, counts))
+    store_files(cache, loaded, validation.by_document)
 
 
 def _run_policies(

@@ -23,7 +23,7 @@ from meshlint.mesh import Mesh
 from meshlint.parallel import Counter, Forked, ForkFailedError
 from meshlint.rule import Rule, RuleContext
 from meshlint.schema import Validator
-from meshlint.source import RawDocument
+from meshlint.source import RawDocument, pointer_within
 
 S = TypeVar("S")
 
@@ -41,31 +41,31 @@ class InternalError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Validation:
-    """Schema findings, and the pointers they cover per document (by input index)."""
+    """Schema findings of each document with any, by input index (in index order)."""
 
-    findings: tuple[Finding, ...]
-    pointers: dict[int, tuple[str, ...]]
+    by_document: dict[int, tuple[Finding, ...]]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for found in self.by_document.values() for f in found)
 
 
 def validate(
     documents: Sequence[RawDocument], cached: Mapping[int, tuple[Finding, ...]] | None = None
 ) -> Validation:
     """Schema-validate every document in this process, reusing the ``cached`` findings of
-    documents an earlier run validated (by index). Findings are listed document by
-    document, in index order (the cache splits them back by the counts in ``pointers``)."""
+    documents an earlier run validated (by index)."""
     known = cached or {}
     validator: Validator | None = None
-    pointers: dict[int, tuple[str, ...]] = {}
-    found: list[Finding] = []
+    by_document: dict[int, tuple[Finding, ...]] = {}
     for index, doc in enumerate(documents):
         findings: Sequence[Finding] | None = known.get(index)
         if findings is None:
             validator = validator or Validator()
             findings = validator.validate(doc)
         if findings:
-            pointers[index] = tuple(f.pointer for f in findings)
-            found.extend(findings)
-    return Validation(tuple(found), pointers)
+            by_document[index] = tuple(findings)
+    return Validation(by_document)
 
 
 class PendingValidation:
@@ -103,8 +103,8 @@ class PendingValidation:
 
         def reported(doc: RawDocument, pointer: str) -> bool:
             index = self._index.get(id(doc))
-            seen = self.result().pointers.get(index, ()) if index is not None else ()
-            return any(_overlaps(pointer, other) for other in seen)
+            seen = self.result().by_document.get(index, ()) if index is not None else ()
+            return any(_overlaps(pointer, finding.pointer) for finding in seen)
 
         return reported
 
@@ -123,7 +123,7 @@ def _validate_then(
 def _overlaps(first: str, second: str) -> bool:
     """Whether one JSON pointer is the other or lies inside it."""
     short, long = sorted((first, second), key=len)
-    return long == short or long.startswith(short + "/")
+    return pointer_within(long, short)
 
 
 # ---------------------------------------------------------------------------- rules

@@ -19,7 +19,7 @@ import meshlint.cache
 import meshlint.lint
 import meshlint.loader
 from meshlint import cli
-from meshlint.cache import FORMAT, Cache, by_document, finding_plain, finding_value
+from meshlint.cache import FORMAT, Cache, finding_plain, finding_value
 from meshlint.config import Config
 from meshlint.findings import Finding, Fix, FixOp, Related, ResourceRef, Severity
 from meshlint.lint import lint
@@ -504,7 +504,3 @@ def test_findings_round_trip_through_plain_values() -> None:
     assert moved.related[1].span.path == "c.yaml"
     assert finding_value(plain, "a.yaml") == finding
     assert finding_value(plain, "a.yaml").fix == finding.fix
-
-
-def test_by_document_splits_by_counts() -> None:
-    assert by_document(["a", "b", "c", "d"], {4: 1, 1: 3}) == {1: ("a", "b", "c"), 4: ("d",)}

@@ -24,7 +24,6 @@ from typing import Any
 
 from meshlint import __version__
 from meshlint.cache.values import (
-    by_document,
     finding_plain,
     finding_value,
     result_plain,
@@ -37,7 +36,6 @@ __all__ = [
     "ENV",
     "FORMAT",
     "Cache",
-    "by_document",
     "clean",
     "default_dir",
     "finding_plain",

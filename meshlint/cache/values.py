@@ -3,7 +3,6 @@ stores, and back."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from meshlint.findings import Finding, Fix, FixOp, LintResult, Related, ResourceRef, Severity
@@ -11,16 +10,6 @@ from meshlint.source import Span
 
 T = TypeVar("T")
 Plain = tuple[Any, ...]
-
-
-def by_document(findings: Sequence[T], counts: Mapping[int, int]) -> dict[int, tuple[T, ...]]:
-    """Split findings listed document by document (in index order) given each one's count."""
-    split: dict[int, tuple[T, ...]] = {}
-    offset = 0
-    for index in sorted(counts):
-        split[index] = tuple(findings[offset : offset + counts[index]])
-        offset += counts[index]
-    return split
 
 
 def _span_plain(span: Span, path: str) -> Plain:
