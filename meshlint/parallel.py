@@ -23,6 +23,7 @@ T = TypeVar("T")
 # Below this many resources a fork (tens of milliseconds on a large heap) costs more than
 # the second core saves.
 MIN_RESOURCES = 2_000
+MAX_WORKERS = 2  # the parent and one forked child
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +45,14 @@ class ForkFailedError(Exception):
 
 
 def workers(resources: int, requested: int | None = None) -> int:
-    """How many processes to use: ``requested`` (``--jobs``) when given, else 2 for a large
-    input on a Linux machine with several cores, else 1."""
+    """How many processes to use (the pipeline forks at most one child, so 1 or 2):
+    ``requested`` (``--jobs``) when given, else 2 for a large input on a Linux machine with
+    several cores, else 1."""
     if requested is not None:
-        return max(1, requested) if can_fork() else 1
+        return min(max(1, requested), MAX_WORKERS) if can_fork() else 1
     if resources < MIN_RESOURCES or not can_fork():
         return 1
-    return 2 if (os.cpu_count() or 1) > 1 else 1
+    return MAX_WORKERS if (os.cpu_count() or 1) > 1 else 1
 
 
 def can_fork() -> bool:

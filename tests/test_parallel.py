@@ -29,6 +29,7 @@ def test_small_inputs_stay_in_one_process() -> None:
 def test_jobs_setting_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
     assert workers(10, 2) == 2
+    assert workers(10, 8) == 2, "one forked child at most"
     assert workers(10**6, 1) == 1
     assert workers(10**6) == 2
 

@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
             "--jobs",
             "-j",
             min=1,
-            help="Processes to use (default: 2 for large inputs on a multi-core Linux host).",
+            help="Processes to use, 1 or 2 (default: 2 for large inputs on a multi-core Linux).",
         ),
         no_cache: bool = typer.Option(
             False, "--no-cache", help="Neither read nor write the cache of earlier results."
