@@ -11,15 +11,18 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from meshlint.cli.cache import CACHE_DIR_HELP, open_cache
-from meshlint.cli.common import EXIT_CODES, choice, load_config, split_codes
+from meshlint.cli.common import (
+    EXIT_CODES,
+    load_config,
+    shared_option,
+    split_codes,
+)
 from meshlint.cli.outputs import FORMAT_HELP, check_format_names, plan, write_reports
 from meshlint.errors import MeshlintError
 
 if TYPE_CHECKING:
     from meshlint.config import Config
     from meshlint.findings import LintResult
-
-FAIL_ON = ("error", "warning", "info", "never")
 
 
 def register(app: typer.Typer) -> None:
@@ -48,23 +51,14 @@ def register(app: typer.Typer) -> None:
         output: str | None = typer.Option(
             None, "--output", "-o", help="Write the --format without =FILE here (- is stdout)."
         ),
-        fail_on: str | None = typer.Option(
-            None,
-            "--fail-on",
-            help="error (default), warning, info or never.",
-            callback=choice("--fail-on", FAIL_ON),
-        ),
-        mesh_config: str | None = typer.Option(
-            None, "--mesh-config", help="Istio MeshConfig file (or the istio ConfigMap)."
-        ),
-        namespace: str | None = typer.Option(
-            None, "--namespace", help="Namespace of resources that name none (default: default)."
-        ),
+        fail_on: str | None = shared_option("--fail-on"),
+        mesh_config: str | None = shared_option("--mesh-config"),
+        namespace: str | None = shared_option("--namespace"),
         assume_complete: bool = typer.Option(
             False, "--assume-complete", help="Treat the input as the whole cluster."
         ),
-        config: str | None = typer.Option(None, "--config", help="Read this config file."),
-        no_config: bool = typer.Option(False, "--no-config", help="Ignore config files."),
+        config: str | None = shared_option("--config"),
+        no_config: bool = shared_option("--no-config"),
         select: list[str] | None = select_option,
         ignore: list[str] | None = ignore_option,
         policy: list[str] | None = policy_options["policy"],
@@ -78,9 +72,7 @@ def register(app: typer.Typer) -> None:
         write_baseline: str | None = repair["write_baseline"],
         fix: bool = repair["fix"],
         diff: bool = repair["diff"],
-        show_docs: bool = typer.Option(
-            False, "--show-docs", help="Print each finding's docs link."
-        ),
+        show_docs: bool = shared_option("--show-docs"),
         jobs: int | None = typer.Option(
             None,
             "--jobs",
@@ -94,7 +86,7 @@ def register(app: typer.Typer) -> None:
         cache_dir: str | None = typer.Option(
             None, "--cache-dir", envvar="MESHLINT_CACHE_DIR", help=CACHE_DIR_HELP
         ),
-        debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+        debug: bool = shared_option("--debug"),
     ) -> int:
         """Lint mesh configuration and report findings with file:line:column."""
         del debug  # read by main() before the app runs

@@ -35,6 +35,28 @@ def choice(option: str, choices: tuple[str, ...]) -> Callable[[str | None], str 
     return validate
 
 
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+def shared_option(flag: str) -> Any:
+    """A fresh typer option for a flag several commands take, with one default and help."""
+    if flag == "--fail-on":
+        help_text = "error (default), warning, info or never."
+        return typer.Option(None, flag, help=help_text, callback=choice(flag, FAIL_ON))
+    default, help_text = _SHARED[flag]
+    return typer.Option(default, flag, help=help_text)
+
+
+_SHARED: dict[str, tuple[object, str]] = {
+    "--mesh-config": (None, "Istio MeshConfig file (or the istio ConfigMap)."),
+    "--namespace": (None, "Namespace of resources that name none (default: default)."),
+    "--config": (None, "Read this config file."),
+    "--no-config": (False, "Ignore config files."),
+    "--show-docs": (False, "Print each finding's docs link."),
+    "--debug": (False, "Show tracebacks of internal errors."),
+}
+
+
 def split_codes(values: list[str] | None) -> tuple[str, ...] | None:
     """``--select A,B --select C`` as ``("A", "B", "C")``; None when not given."""
     if not values:

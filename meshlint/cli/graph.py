@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from meshlint.cli.common import choice, emit, load_config
+from meshlint.cli.common import choice, emit, load_config, shared_option
 from meshlint.errors import MeshlintError
 
 if TYPE_CHECKING:
@@ -43,15 +43,11 @@ def register(app: typer.Typer) -> None:
         ),
         output: str | None = typer.Option(None, "--output", "-o", help="Write the graph here."),
         focus: list[str] | None = focus_option,
-        namespace: str | None = typer.Option(
-            None, "--namespace", help="Namespace of resources that name none (default: default)."
-        ),
-        mesh_config: str | None = typer.Option(
-            None, "--mesh-config", help="Istio MeshConfig file (or the istio ConfigMap)."
-        ),
-        config: str | None = typer.Option(None, "--config", help="Read this config file."),
-        no_config: bool = typer.Option(False, "--no-config", help="Ignore config files."),
-        debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+        namespace: str | None = shared_option("--namespace"),
+        mesh_config: str | None = shared_option("--mesh-config"),
+        config: str | None = shared_option("--config"),
+        no_config: bool = shared_option("--no-config"),
+        debug: bool = shared_option("--debug"),
     ) -> int:
         """Draw the routing and authorization graph: gateways, routes with effective
         weights, subsets, workloads, mTLS modes and allow/deny edges."""

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from meshlint.cli.check import FAIL_ON, exit_code
-from meshlint.cli.common import EXIT_CODES, choice, load_config
+from meshlint.cli.check import exit_code
+from meshlint.cli.common import EXIT_CODES, load_config, shared_option
 from meshlint.cli.outputs import FORMAT_HELP, check_format_names, plan, write_reports
 
 if TYPE_CHECKING:
@@ -48,18 +48,11 @@ def register(app: typer.Typer) -> None:
         output: str | None = typer.Option(
             None, "--output", "-o", help="Write the --format without =FILE here (- is stdout)."
         ),
-        fail_on: str | None = typer.Option(
-            None,
-            "--fail-on",
-            help="error (default), warning, info or never.",
-            callback=choice("--fail-on", FAIL_ON),
-        ),
-        config: str | None = typer.Option(None, "--config", help="Read this config file."),
-        no_config: bool = typer.Option(False, "--no-config", help="Ignore config files."),
-        show_docs: bool = typer.Option(
-            False, "--show-docs", help="Print each finding's docs link."
-        ),
-        debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+        fail_on: str | None = shared_option("--fail-on"),
+        config: str | None = shared_option("--config"),
+        no_config: bool = shared_option("--no-config"),
+        show_docs: bool = shared_option("--show-docs"),
+        debug: bool = shared_option("--debug"),
     ) -> int:
         """Lint the whole mesh (--mesh, the config's paths, or .); report on FILES only."""
         del debug  # read by main() before the app runs
